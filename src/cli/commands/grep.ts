@@ -1,0 +1,44 @@
+import type { Argv, CommandModule } from 'yargs';
+import { resolveInputs, UsageError } from '../../run/inputs.js';
+import { runGrep } from '../../run/grep.js';
+import { guarded, reportAccounting } from '../common.js';
+import { Output } from '../output.js';
+
+interface GrepArgs {
+  tag: string;
+  files: string[];
+  e: string[];
+  context: number;
+  markdown: boolean;
+  'line-number': boolean;
+  strict: boolean;
+}
+
+export const grepCommand: CommandModule<object, GrepArgs> = {
+  command: 'grep <tag> [files..]',
+  describe: 'Print every line of exactly one request (GET-37, not GET-370), grouped per process lifetime',
+  builder: (y: Argv) =>
+    y
+      .positional('tag', { type: 'string', demandOption: true, describe: 'request tag, e.g. GET-37; several: GET-37,PUT-38' })
+      .positional('files', { type: 'string', array: true, default: [], describe: 'log files (.gz ok); stdin when none' })
+      .option('e', { type: 'string', array: true, default: [], describe: 'another tag to print (repeatable)' })
+      .option('context', { alias: 'C', type: 'number', default: 0, describe: 'also print N lines around each line, like grep -C' })
+      .option('markdown', { type: 'boolean', default: false, describe: 'print each request in a fence that its content cannot break, for GitHub' })
+      .option('line-number', { alias: 'n', type: 'boolean', default: false, describe: 'prefix lines with their line number' })
+      .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when a line was not understood' })
+      .example('synlog grep GET-37 homeserver.log', 'the lines of request GET-37, tracebacks included')
+      .example('synlog grep GET-37,POST-38 -C 2 homeserver.log worker1.log', 'two requests, 2 lines of context, two workers')
+      .example('journalctl -u matrix-synapse | synlog grep PUT-1573', 'from the journal')
+      .example('synlog grep GET-37 --markdown homeserver.log', 'ready to paste into a GitHub comment') as unknown as Argv<GrepArgs>,
+  handler: (argv) =>
+    guarded(async () => {
+      const tags = [...argv.tag.split(','), ...argv.e].map((t) => t.trim()).filter((t) => t !== '');
+      if (tags.length === 0) throw new UsageError('give a request tag, e.g. synlog grep GET-37 homeserver.log');
+      if (!Number.isInteger(argv.context) || argv.context < 0) throw new UsageError('--context wants a whole number ≥ 0');
+      const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
+      const out = new Output();
+      const outcome = await runGrep(sources, { tags, context: argv.context, markdown: argv.markdown, lineNumbers: argv['line-number'] }, out);
+      await out.end();
+      return reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: false });
+    }),
+};

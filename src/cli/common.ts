@@ -1,0 +1,61 @@
+import type { LineAccounting } from '../core/types.js';
+import { InputError } from '../input/sources.js';
+import { unparsedSummary } from '../render/accounting.js';
+import { UsageError } from '../run/inputs.js';
+
+/** Exit statuses: 0 fine, 1 findings/--strict, 2 usage or input errors, 70 a bug in synlog. */
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
+
+export function warn(message: string): void {
+  process.stderr.write(`synlog: ${message}\n`);
+}
+
+/** Runs a command body; expected problems become one line on stderr, never a stack trace. */
+export async function guarded(body: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await body();
+    if (typeof code === 'number' && code !== 0) process.exitCode = code;
+  } catch (err) {
+    if (err instanceof InputError || err instanceof UsageError) {
+      warn(err.message);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    warn(`internal error: ${message.split('\n')[0]} (set SYNLOG_DEBUG=1 for details)`);
+    if (process.env.SYNLOG_DEBUG) process.stderr.write(`${(err as Error | undefined)?.stack ?? ''}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
+}
+
+/**
+ * Reports lines not understood and read warnings on stderr; returns the exit status --strict
+ * asks for. With --json the summary object already went to stdout.
+ */
+export function reportAccounting(acc: LineAccounting | null, warnings: readonly string[], opts: { strict: boolean; json: boolean }): number {
+  for (const w of warnings) warn(w);
+  if (acc === null) return 0;
+  const summary = unparsedSummary(acc);
+  if (summary && !opts.json) warn(summary);
+  return opts.strict && (acc.unparsed > 0 || warnings.length > 0) ? EXIT_FINDINGS : 0;
+}
+
+/** Parses `2s`, `500ms`, `1.5m`, `90` (seconds). */
+export function parseDurationSec(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
+  if (!m) throw new UsageError(`not a duration: '${text}' (try 2s, 500ms, 1.5m)`);
+  const n = Number(m[1]);
+  switch ((m[2] ?? 's').toLowerCase()) {
+    case 'ms':
+      return n / 1000;
+    case 'm':
+    case 'min':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    default:
+      return n;
+  }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT_USAGE } from './common.js';
+import { grepCommand } from './commands/grep.js';
+import { parseCommand } from './commands/parse.js';
+import { fdsCommand, slowCommand, statsCommand, stuckCommand } from './commands/analysis.js';
+import { reportCommand } from './commands/report.js';
+import { topCommand } from './commands/top.js';
+import { SYNLOG_VERSION } from '../version.js';
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('synlog')
+  .usage('synlog <command> [options] [files..]\n\nMake sense of Synapse homeserver logs: files (plain, rotated, .gz) or stdin.')
+  .command(grepCommand)
+  .command(parseCommand)
+  .command(statsCommand)
+  .command(slowCommand)
+  .command(stuckCommand)
+  .command(fdsCommand)
+  .command(reportCommand)
+  .command(topCommand)
+  .completion('completion', 'Print a shell completion script (bash/zsh): synlog completion >> ~/.bashrc')
+  .demandCommand(1, 'Name a command, e.g. synlog grep GET-37 homeserver.log')
+  .recommendCommands()
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version(SYNLOG_VERSION)
+  .wrap(Math.min(110, process.stdout.columns || 100))
+  .epilog('Docs and examples: README.md. Exit status: 0 ok, 1 findings or --strict, 2 usage/input error.')
+  .fail((msg, err, y) => {
+    // Usage problems: one line plus a pointer to --help, never a stack trace.
+    if (err && !msg) throw err;
+    process.stderr.write(`synlog: ${msg ?? err?.message}\nRun 'synlog --help' for usage.\n`);
+    void y;
+    process.exit(EXIT_USAGE);
+  });
+
+await cli.parseAsync();

@@ -1,0 +1,30 @@
+/**
+ * A progress line on stderr for big files on a terminal: share of bytes read and lines/s.
+ * Redrawn at most 4× a second; erased when done. Never used in pipes or with --json.
+ */
+export class Progress {
+  private readBytes = 0;
+  private lines = 0;
+  private lastDrawMs = 0;
+  private readonly startMs = Date.now();
+
+  constructor(private readonly totalBytes: number) {}
+
+  line(): void {
+    this.lines++;
+  }
+
+  add(bytes: number): void {
+    this.readBytes += bytes;
+    const now = Date.now();
+    if (now - this.lastDrawMs < 250) return;
+    this.lastDrawMs = now;
+    const share = Math.min(100, (this.readBytes / this.totalBytes) * 100);
+    const linesPerSec = this.lines / Math.max(0.001, (now - this.startMs) / 1000);
+    process.stderr.write(`\r\x1b[Kread ${share.toFixed(0)}% of ${(this.totalBytes / 1e6).toFixed(0)} MB, ${Math.round(linesPerSec).toLocaleString('en')} lines/s`);
+  }
+
+  done(): void {
+    if (this.lastDrawMs > 0) process.stderr.write('\r\x1b[K');
+  }
+}

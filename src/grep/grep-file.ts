@@ -1,0 +1,103 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { GroupSummary, PrintedLine } from '../render/grep-format.js';
+import { requestKeyId } from '../group/tags.js';
+import { lineAlignedRanges } from '../input/ranges.js';
+import { scanRange, type ScanHit, type ScanRequest, type ScanResult } from './scan-range.js';
+
+/** Below this size one thread is faster than starting workers. */
+const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+export interface FileGroup extends GroupSummary {
+  readonly hits: ReadonlyArray<{ readonly start: number; readonly end: number; readonly line: number }>;
+}
+
+function runInWorker(req: ScanRequest): Promise<ScanResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: req });
+    worker.once('message', (r: ScanResult) => resolve(r));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`scan worker exited with code ${code}`));
+    });
+  });
+}
+
+/** Workers need the compiled .js next to this module; under a TS runner (tests) scan inline. */
+const canUseWorkers = import.meta.url.endsWith('.js');
+
+/**
+ * Every line of the wanted requests in one plain file, grouped by (file, restart epoch, tag)
+ * in order of first appearance. Large files are scanned in parallel, one byte range per core.
+ */
+export async function grepPlainFile(
+  path: string,
+  label: string,
+  size: number,
+  wanted: readonly string[],
+  lineNumbers: boolean,
+): Promise<FileGroup[]> {
+  const threads = canUseWorkers && size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), 4) : 1;
+  const ranges = lineAlignedRanges(path, size, threads);
+  const requests: ScanRequest[] = ranges.map(([rangeStart, rangeEnd]) => ({ path, rangeStart, rangeEnd, wanted, countLines: lineNumbers }));
+  const results = ranges.length > 1 ? await Promise.all(requests.map(runInWorker)) : requests.map(scanRange);
+
+  const banners = results.flatMap((r) => r.banners).sort((a, b) => a - b);
+  const groups = new Map<string, { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }>();
+  let linesBefore = 0;
+  for (const result of results) {
+    for (const hit of result.hits) addHit(groups, label, epochAt(banners, hit.start), hit, lineNumbers ? linesBefore + hit.relLine : 0);
+    linesBefore += result.lines;
+  }
+  return [...groups.values()].map(({ summary, hits }) => ({ ...summary, lineCount: hits.length, hits }));
+}
+
+function addHit(
+  groups: Map<string, { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }>,
+  file: string,
+  epoch: number,
+  hit: ScanHit,
+  line: number,
+): void {
+  const id = requestKeyId({ file, epoch, tag: hit.wanted });
+  let g = groups.get(id);
+  if (!g) {
+    g = { summary: { file, epoch, tag: hit.wanted, firstMs: null, lastMs: null }, hits: [] };
+    groups.set(id, g);
+  }
+  g.hits.push({ start: hit.start, end: hit.end, line });
+  if (hit.timeMs !== null) {
+    if (g.summary.firstMs === null || hit.timeMs < g.summary.firstMs) g.summary.firstMs = hit.timeMs;
+    if (g.summary.lastMs === null || hit.timeMs > g.summary.lastMs) g.summary.lastMs = hit.timeMs;
+  }
+}
+
+/** Number of start banners at or before `offset` = the restart epoch of that line. */
+function epochAt(banners: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = banners.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (banners[mid]! <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Reads a group's lines back from the file, in file order. */
+export function* readGroupLines(path: string, group: FileGroup): Generator<PrintedLine> {
+  const fd = openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(64 * 1024);
+    for (const hit of group.hits) {
+      const len = hit.end - hit.start;
+      if (len > buf.length) buf = Buffer.allocUnsafe(len);
+      const got = readSync(fd, buf, 0, len, hit.start);
+      const raw = Buffer.from(buf.subarray(0, got));
+      yield { line: hit.line, text: raw.toString('utf8'), raw };
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

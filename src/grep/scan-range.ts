@@ -1,0 +1,217 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { LineParser, isRecordStart } from '../parse/line-parser.js';
+import { matchWantedTag } from '../group/tags.js';
+import { MAX_LINE_BYTES } from '../input/line-splitter.js';
+
+/** One line that belongs to a wanted request. Offsets are bytes in the file. */
+export interface ScanHit {
+  readonly start: number;
+  /** Exclusive, without the '\n'. */
+  readonly end: number;
+  /** The wanted tag this line belongs to. */
+  readonly wanted: string;
+  /** False for continuation lines (traceback) of a matching record. */
+  readonly record: boolean;
+  readonly timeMs: number | null;
+  /** 1-based line number relative to the range start (add the lines before the range). 0 when not counted. */
+  readonly relLine: number;
+}
+
+export interface ScanResult {
+  readonly hits: ScanHit[];
+  /** Byte offsets of `***** STARTING SERVER *****` lines in the range (each starts a new epoch). */
+  readonly banners: number[];
+  /** Newlines in [rangeStart, rangeEnd) when counting was asked for, else 0. */
+  readonly lines: number;
+}
+
+export interface ScanRequest {
+  readonly path: string;
+  readonly rangeStart: number;
+  /** Lines starting before this offset are scanned. */
+  readonly rangeEnd: number;
+  readonly wanted: readonly string[];
+  readonly countLines: boolean;
+}
+
+const BANNER = Buffer.from('***** STARTING SERVER *****');
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Finds every line of the wanted requests in one byte range of a plain file. Only lines that
+ * contain a wanted tag (or the restart banner) are decoded and parsed — the rest is skipped
+ * with Buffer.indexOf, which is why this is as fast as grep. Synchronous: it runs inside a
+ * worker thread per range.
+ */
+export function scanRange(req: ScanRequest): ScanResult {
+  let needles: Needle[] | undefined;
+  const parser = new LineParser(req.path);
+  const hits: ScanHit[] = [];
+  const banners: number[] = [];
+  const fd = openSync(req.path, 'r');
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES + MAX_LINE_BYTES);
+  let carry = 0; // bytes at the front of buf carried from the previous read
+  let bufFileOffset = req.rangeStart; // file offset of buf[0]
+  let pendingWanted: string | undefined; // continuation lines of this request follow
+  let lines = 0;
+  let countedTo = 0; // buf index up to which newlines were counted
+
+  try {
+    for (;;) {
+      const bytesRead = readSync(fd, buf, carry, CHUNK_BYTES, bufFileOffset + carry);
+      const dataEnd = carry + bytesRead;
+      const eof = bytesRead === 0;
+      if (dataEnd === 0) break;
+      // Process whole lines only; at EOF the last line may lack its newline.
+      let workEnd: number;
+      if (eof) workEnd = dataEnd;
+      else {
+        const lastNl = buf.lastIndexOf(10, dataEnd - 1);
+        if (lastNl < 0) {
+          if (dataEnd >= MAX_LINE_BYTES) {
+            // An over-long line: skip it whole, it cannot be a record start we could print.
+            carry = 0;
+            bufFileOffset += dataEnd;
+            continue;
+          }
+          carry = dataEnd;
+          continue;
+        }
+        workEnd = lastNl + 1;
+      }
+      // Lines starting at or after rangeEnd belong to the next range, except continuations we owe.
+      const ownEnd = Math.max(0, Math.min(workEnd, req.rangeEnd - bufFileOffset));
+
+      if (pendingWanted !== undefined) {
+        const first = hits.length;
+        pendingWanted = takeContinuations(buf, 0, workEnd, bufFileOffset, pendingWanted, hits);
+        if (req.countLines) numberFrom(hits, first, lines + 1);
+      }
+
+      needles ??= req.wanted.map((w) => chooseNeedle(w, buf.subarray(0, Math.min(workEnd, 1024 * 1024))));
+      // Candidate line starts: any line holding a needle or the banner, in order, deduplicated.
+      const candidates: number[] = [];
+      for (const needle of needles) collectLineStarts(buf, needle, ownEnd, candidates);
+      collectLineStarts(buf, { search: BANNER, prefix: EMPTY }, ownEnd, candidates);
+      candidates.sort((a, b) => a - b);
+
+      let lastDone = -1;
+      for (const lineStart of candidates) {
+        if (lineStart <= lastDone) continue;
+        let lineEnd = buf.indexOf(10, lineStart);
+        if (lineEnd < 0 || lineEnd > workEnd) lineEnd = workEnd;
+        lastDone = lineStart;
+        const text = buf.toString('utf8', lineStart, lineEnd);
+        const event = parser.parse(text, 0);
+        if (event.kind === 'startup') banners.push(bufFileOffset + lineStart);
+        if (event.kind === 'continuation' || event.tag === null) continue;
+        const wanted = matchWantedTag(event.tag, req.wanted);
+        if (wanted === undefined) continue;
+        let relLine = 0;
+        if (req.countLines) {
+          lines += countNewlines(buf, countedTo, lineStart);
+          countedTo = lineStart;
+          relLine = lines + 1;
+        }
+        hits.push({ start: bufFileOffset + lineStart, end: bufFileOffset + lineEnd, wanted, record: true, timeMs: event.timeMs, relLine });
+        const next = lineEnd + 1;
+        if (next < workEnd) {
+          const first = hits.length;
+          pendingWanted = takeContinuations(buf, next, workEnd, bufFileOffset, wanted, hits);
+          if (req.countLines) numberFrom(hits, first, relLine + 1);
+          const lastHit = hits[hits.length - 1];
+          if (lastHit && !lastHit.record) lastDone = lastHit.start - bufFileOffset;
+        } else pendingWanted = wanted;
+      }
+      if (req.countLines) {
+        lines += countNewlines(buf, countedTo, ownEnd);
+      }
+      countedTo = 0;
+
+      if (eof) break;
+      // Past our range we only keep reading while continuation lines of one of our hits go on.
+      if (bufFileOffset + workEnd >= req.rangeEnd && pendingWanted === undefined) break;
+      carry = dataEnd - workEnd;
+      buf.copyWithin(0, workEnd, dataEnd);
+      bufFileOffset += workEnd;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { hits, banners, lines };
+}
+
+/**
+ * What to search for: Node's indexOf scans for the needle's first byte and compares from there,
+ * so a needle starting with a common byte (`P` of `POST-2078`, as in `Processed`) is several
+ * times slower than one starting with a rare byte. We search for the tag's suffix that starts
+ * at its rarest byte (by a sample of the file) and check the prefix before each hit.
+ */
+interface Needle {
+  readonly search: Buffer;
+  readonly prefix: Buffer;
+}
+const EMPTY = Buffer.alloc(0);
+
+function chooseNeedle(tag: string, sample: Buffer): Needle {
+  const bytes = Buffer.from(tag, 'utf8');
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < sample.length; i += 7) counts[sample[i]!]!++;
+  const minLen = Math.min(bytes.length, 4);
+  let best = 0;
+  for (let k = 1; k <= bytes.length - minLen; k++) if (counts[bytes[k]!]! < counts[bytes[best]!]!) best = k;
+  return { search: bytes.subarray(best), prefix: bytes.subarray(0, best) };
+}
+
+/** Pushes the start of each line in buf[0, end) that contains the needle (once per line). */
+function collectLineStarts(buf: Buffer, needle: Needle, end: number, out: number[]): void {
+  const k = needle.prefix.length;
+  let pos = k;
+  for (;;) {
+    const at = buf.indexOf(needle.search, pos);
+    if (at < 0 || at >= end) return;
+    if (k > 0 && buf.compare(needle.prefix, 0, k, at - k, at) !== 0) {
+      pos = at + 1;
+      continue;
+    }
+    const start = at - k;
+    const lineStart = start === 0 ? 0 : buf.lastIndexOf(10, start - 1) + 1;
+    out.push(lineStart);
+    const nl = buf.indexOf(10, at + needle.search.length);
+    if (nl < 0) return;
+    pos = nl + 1 + k;
+  }
+}
+
+/**
+ * Adds the lines from `from` on that continue the record (no header) as hits; stops at the
+ * first record start. Returns the wanted tag if the run reaches `end` (it may go on), else undefined.
+ */
+function takeContinuations(buf: Buffer, from: number, end: number, base: number, wanted: string, hits: ScanHit[]): string | undefined {
+  let pos = from;
+  while (pos < end) {
+    let nl = buf.indexOf(10, pos);
+    if (nl < 0 || nl > end) nl = end;
+    const text = buf.toString('utf8', pos, nl);
+    if (isRecordStart(text)) return undefined;
+    hits.push({ start: base + pos, end: base + nl, wanted, record: false, timeMs: null, relLine: 0 });
+    pos = nl + 1;
+  }
+  return wanted;
+}
+
+/** Gives hits[first…] consecutive line numbers starting at lineNo. */
+function numberFrom(hits: ScanHit[], first: number, lineNo: number): void {
+  for (let i = first; i < hits.length; i++) hits[i] = { ...hits[i]!, relLine: lineNo + (i - first) };
+}
+
+function countNewlines(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  let pos = from;
+  for (;;) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0 || nl >= to) return n;
+    n++;
+    pos = nl + 1;
+  }
+}

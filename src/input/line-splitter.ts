@@ -1,0 +1,124 @@
+import { isUtf8 } from 'node:buffer';
+
+/** Lines longer than this are not kept (memory stays flat); they are reported as not understood. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export interface LineHandler {
+  /**
+   * One physical line without its '\n' (a trailing '\r' is kept). `raw` is given only when the
+   * bytes were not valid UTF-8, so byte-exact output can use them instead of the decoded text.
+   */
+  line(text: string, lineNo: number, raw: Buffer | undefined): void;
+  /** A line longer than MAX_LINE_BYTES was skipped. */
+  overlong(lineNo: number, bytes: number): void;
+}
+
+/**
+ * Splits a byte stream into lines, decoding UTF-8 a whole chunk at a time (per-line decoding is
+ * several times slower). Only the bytes after the chunk's last newline are carried over, so a
+ * multi-byte character is never cut.
+ */
+export class LineSplitter {
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  /** Bytes of the current over-long line seen so far; > 0 while skipping to its end. */
+  private skippingBytes = 0;
+  private lineNo = 0;
+
+  constructor(private readonly handler: LineHandler) {}
+
+  get linesSeen(): number {
+    return this.lineNo;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    if (this.skippingBytes > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.skippingBytes += chunk.length;
+        return;
+      }
+      this.handler.overlong(++this.lineNo, this.skippingBytes + nl);
+      this.skippingBytes = 0;
+      start = nl + 1;
+    }
+    const lastNl = chunk.lastIndexOf(10);
+    if (lastNl < start) {
+      this.addCarry(chunk.subarray(start));
+      return;
+    }
+    let body: Buffer;
+    if (this.carryBytes > 0) {
+      this.carry.push(chunk.subarray(start, lastNl));
+      body = Buffer.concat(this.carry);
+      this.carry = [];
+      this.carryBytes = 0;
+    } else {
+      body = chunk.subarray(start, lastNl);
+    }
+    this.emitBlock(body);
+    if (lastNl + 1 < chunk.length) this.addCarry(chunk.subarray(lastNl + 1));
+  }
+
+  /** End of input: a last line without a trailing newline still counts. */
+  end(): void {
+    if (this.skippingBytes > 0) {
+      this.handler.overlong(++this.lineNo, this.skippingBytes);
+      this.skippingBytes = 0;
+    } else if (this.carryBytes > 0) {
+      const body = Buffer.concat(this.carry);
+      this.carry = [];
+      this.carryBytes = 0;
+      this.emitBlock(body);
+    }
+  }
+
+  private addCarry(part: Buffer): void {
+    if (part.length === 0) return;
+    if (this.carryBytes + part.length > MAX_LINE_BYTES) {
+      this.skippingBytes = this.carryBytes + part.length;
+      this.carry = [];
+      this.carryBytes = 0;
+      return;
+    }
+    // Copy: the caller may reuse its chunk buffer.
+    this.carry.push(Buffer.from(part));
+    this.carryBytes += part.length;
+  }
+
+  /** Emits every line of a block that holds whole lines (no trailing newline inside). */
+  private emitBlock(block: Buffer): void {
+    if (isUtf8(block)) {
+      const text = block.toString('utf8');
+      let from = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', from);
+        if (nl < 0) {
+          this.emitOne(text.slice(from), undefined);
+          return;
+        }
+        this.emitOne(text.slice(from, nl), undefined);
+        from = nl + 1;
+      }
+    }
+    // Rare: invalid UTF-8 somewhere in the block. Find the bad lines and keep their bytes.
+    let from = 0;
+    for (;;) {
+      const nl = block.indexOf(10, from);
+      const part = block.subarray(from, nl < 0 ? block.length : nl);
+      this.emitOne(part.toString('utf8'), isUtf8(part) ? undefined : Buffer.from(part));
+      if (nl < 0) return;
+      from = nl + 1;
+    }
+  }
+
+  private emitOne(text: string, raw: Buffer | undefined): void {
+    const lineNo = ++this.lineNo;
+    if (text.length > MAX_LINE_BYTES) {
+      this.handler.overlong(lineNo, Buffer.byteLength(text));
+      return;
+    }
+    this.handler.line(text, lineNo, raw);
+  }
+}

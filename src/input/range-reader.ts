@@ -1,0 +1,91 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { isRecordStart } from '../parse/line-parser.js';
+import { LineSplitter, type LineHandler } from './line-splitter.js';
+
+const CHUNK_BYTES = 1024 * 1024;
+
+export interface RangeRead {
+  /** Lines that start in [start, end), skipped ones included: the base for the next range's numbers. */
+  readonly ownLines: number;
+  /** Lines at the front skipped because they continue a record of the previous range. */
+  readonly skippedLeading: number;
+}
+
+/**
+ * Feeds the lines of one byte range of a file to `handler`, so ranges can be parsed in parallel
+ * yet every line is handled exactly once: a range that does not start the file skips its leading
+ * continuation lines, and every range reads on past its end until the next record start so its
+ * last record keeps its traceback. Line numbers given to the handler count from the range start.
+ */
+export function readRangeLines(path: string, start: number, end: number, handler: LineHandler): RangeRead {
+  let skipping = start > 0;
+  let skippedLeading = 0;
+  let ownLines = 0;
+  const splitter = new LineSplitter({
+    line(text, lineNo, raw) {
+      if (skipping) {
+        if (!isRecordStart(text)) {
+          skippedLeading++;
+          return;
+        }
+        skipping = false;
+      }
+      handler.line(text, lineNo, raw);
+    },
+    overlong(lineNo, bytes) {
+      if (skipping) {
+        skippedLeading++;
+        return;
+      }
+      handler.overlong(lineNo, bytes);
+    },
+  });
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  try {
+    let pos = start;
+    while (pos < end) {
+      const got = readSync(fd, buf, 0, Math.min(CHUNK_BYTES, end - pos), pos);
+      if (got === 0) break;
+      splitter.push(buf.subarray(0, got));
+      pos += got;
+    }
+    splitter.end();
+    ownLines = splitter.linesSeen;
+    // The tail: continuation lines after `end` still belong to our last record.
+    let lineNo = splitter.linesSeen;
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const got = readSync(fd, buf, 0, CHUNK_BYTES, pos);
+      if (got === 0) {
+        if (carry.length > 0) continuation(carry);
+        break;
+      }
+      pos += got;
+      const block = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, got)]) : buf.subarray(0, got);
+      let from = 0;
+      let stop = false;
+      for (;;) {
+        const nl = block.indexOf(10, from);
+        if (nl < 0) break;
+        if (!continuation(block.subarray(from, nl))) {
+          stop = true;
+          break;
+        }
+        from = nl + 1;
+      }
+      if (stop) break;
+      carry = Buffer.from(block.subarray(from));
+      if (carry.length > CHUNK_BYTES * 2) break; // a runaway line: leave it to the next range
+    }
+    function continuation(bytes: Buffer): boolean {
+      const text = bytes.toString('utf8');
+      if (isRecordStart(text)) return false;
+      handler.line(text, ++lineNo, undefined);
+      return true;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { ownLines, skippedLeading };
+}

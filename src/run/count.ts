@@ -1,0 +1,87 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { LineAccounting, LogEvent } from '../core/types.js';
+import { lineAlignedRanges } from '../input/ranges.js';
+import { account, newAccounting } from '../input/read-events.js';
+import { readRangeLines } from '../input/range-reader.js';
+import { LineParser } from '../parse/line-parser.js';
+
+export type KindCounts = Record<LogEvent['kind'], number>;
+
+export function newKindCounts(): KindCounts {
+  return { processed: 0, received: 0, 'connection-lost': 0, startup: 0, 'fd-exhaustion': 0, other: 0, continuation: 0, unparsed: 0 };
+}
+
+export interface RangeCount {
+  readonly counts: KindCounts;
+  readonly accounting: LineAccounting;
+  readonly ownLines: number;
+  readonly skippedLeading: number;
+}
+
+export interface CountRequest {
+  readonly path: string;
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Parses every line of one range fully (the same parser as everywhere) and counts the kinds. */
+export function countRange(req: CountRequest): RangeCount {
+  const parser = new LineParser(req.label);
+  const counts = newKindCounts();
+  const accounting = newAccounting();
+  const read = readRangeLines(req.path, req.start, req.end, {
+    line(text, lineNo) {
+      const e = parser.parse(text, lineNo);
+      counts[e.kind]++;
+      account(accounting, e);
+    },
+    overlong(lineNo, bytes) {
+      counts.unparsed++;
+      account(accounting, { kind: 'unparsed', file: req.label, line: lineNo, epoch: parser.epoch, text: '', reason: `line of ${bytes} bytes is longer than the limit; skipped`, tag: null, timeMs: null });
+    },
+  });
+  return { counts, accounting, ...read };
+}
+
+const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+const canUseWorkers = import.meta.url.endsWith('.js');
+
+function countInWorker(req: CountRequest): Promise<RangeCount> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./count-worker.js', import.meta.url), { workerData: req });
+    worker.once('message', (r: RangeCount) => resolve(r));
+    worker.once('error', reject);
+  });
+}
+
+/** Counts a plain file, one byte range per core; line numbers in the accounting are made absolute. */
+export async function countPlainFile(path: string, label: string, size: number): Promise<RangeCount> {
+  const threads = canUseWorkers && size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), 4) : 1;
+  const ranges = lineAlignedRanges(path, size, threads);
+  const reqs = ranges.map(([start, end]) => ({ path, label, start, end }));
+  const parts = reqs.length > 1 ? await Promise.all(reqs.map(countInWorker)) : reqs.map(countRange);
+  const total: RangeCount = { counts: newKindCounts(), accounting: newAccounting(), ownLines: 0, skippedLeading: 0 };
+  let linesBefore = 0;
+  for (const p of parts) {
+    for (const k of Object.keys(total.counts) as Array<keyof KindCounts>) total.counts[k] += p.counts[k];
+    const a = total.accounting;
+    a.records += p.accounting.records;
+    a.continuations += p.accounting.continuations;
+    a.unparsed += p.accounting.unparsed;
+    for (const u of p.accounting.firstUnparsed) {
+      if (a.firstUnparsed.length < 5) a.firstUnparsed.push({ ...u, line: linesBefore + u.line });
+    }
+    linesBefore += p.ownLines;
+  }
+  return total;
+}
+
+export function mergeCounts(into: KindCounts, acc: LineAccounting, part: RangeCount): void {
+  for (const k of Object.keys(into) as Array<keyof KindCounts>) into[k] += part.counts[k];
+  acc.records += part.accounting.records;
+  acc.continuations += part.accounting.continuations;
+  acc.unparsed += part.accounting.unparsed;
+  for (const u of part.accounting.firstUnparsed) if (acc.firstUnparsed.length < 5) acc.firstUnparsed.push(u);
+}

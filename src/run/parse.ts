@@ -1,0 +1,72 @@
+import type { LineAccounting, LogEvent } from '../core/types.js';
+import { newAccounting, readSourceEvents } from '../input/read-events.js';
+import type { SourceInfo } from '../input/sources.js';
+import { accountingObject } from '../render/accounting.js';
+import type { Printer } from '../render/grep-format.js';
+import { countPlainFile, mergeCounts, newKindCounts, type KindCounts } from './count.js';
+
+export interface ParseOptions {
+  readonly json: boolean;
+  readonly count: boolean;
+}
+
+export interface ParseOutcome {
+  readonly accounting: LineAccounting;
+  readonly warnings: string[];
+}
+
+/**
+ * `synlog parse`: every record as NDJSON (`--json`), or counts per kind (`--count`, plain files
+ * are counted in parallel byte ranges).
+ */
+export async function runParse(
+  sources: readonly SourceInfo[],
+  opts: ParseOptions,
+  out: Printer & { drained(): Promise<void> | undefined },
+): Promise<ParseOutcome> {
+  const acc = newAccounting();
+  const warnings: string[] = [];
+  const counts = newKindCounts();
+  for (const src of sources) {
+    if (opts.count && src.seekable && src.bytes !== null) {
+      mergeCounts(counts, acc, await countPlainFile(src.name, src.label, src.bytes));
+      continue;
+    }
+    await readSourceEvents(
+      src,
+      {
+        event: (e: LogEvent) => {
+          if (opts.count) counts[e.kind]++;
+          else out.text(JSON.stringify(e) + '\n');
+        },
+        flush: () => out.drained(),
+        warning: (m) => warnings.push(m),
+      },
+      acc,
+    );
+  }
+  if (opts.count) {
+    if (opts.json) out.text(JSON.stringify({ kind: 'counts', ...counts }) + '\n');
+    else out.text(formatCounts(counts));
+  }
+  if (opts.json) out.text(JSON.stringify(accountingObject(acc)) + '\n');
+  return { accounting: acc, warnings };
+}
+
+function formatCounts(c: KindCounts): string {
+  const records = c.processed + c.received + c['connection-lost'] + c.startup + c['fd-exhaustion'] + c.other;
+  const rows: Array<[string, number]> = [
+    ['lines', records + c.continuation + c.unparsed],
+    ['records', records],
+    ['  processed', c.processed],
+    ['  received', c.received],
+    ['  connection-lost', c['connection-lost']],
+    ['  startup', c.startup],
+    ['  fd-exhaustion', c['fd-exhaustion']],
+    ['  other', c.other],
+    ['continuation lines', c.continuation],
+    ['not understood', c.unparsed],
+  ];
+  const width = Math.max(...rows.map(([, n]) => String(n).length));
+  return rows.map(([k, n]) => `${k.padEnd(20)}${String(n).padStart(width)}\n`).join('');
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { hasControls, visibleControls } from '../../src/render/safe-text.js';
+
+describe('visibleControls', () => {
+  it('returns clean text unchanged (the very same string)', () => {
+    const clean = '2026-11-22 07:42:21,260 - synapse.access.http.8008 - GET-1 - "Mozilla/5.0 (X11)"\tüñí 日本 🙂';
+    expect(visibleControls(clean)).toBe(clean);
+    expect(hasControls(clean)).toBe(false);
+  });
+
+  it('shows ESC and the rest of an ANSI sequence as text', () => {
+    expect(visibleControls('\u001b[31mred\u001b[0m')).toBe('\\x1b[31mred\\x1b[0m');
+    expect(visibleControls('\u001b]8;;https://evil\u0007link\u001b]8;;\u0007')).toBe(
+      '\\x1b]8;;https://evil\\x07link\\x1b]8;;\\x07',
+    );
+  });
+
+  it('shows C0, DEL and C1 controls as \\xNN, keeps TAB', () => {
+    expect(visibleControls('a\u0000b\u0008c\u007fd\u0085e\u009bf\tg')).toBe('a\\x00b\\x08c\\x7fd\\x85e\\x9bf\tg');
+    expect(visibleControls('line1\nline2\r')).toBe('line1\\x0aline2\\x0d');
+  });
+
+  it('shows bidi and zero-width format characters as \\u{NNNN}', () => {
+    // "Trojan Source": RLO makes the text read differently than it is stored.
+    expect(visibleControls('user\u202Eexe.txt')).toBe('user\\u{202E}exe.txt');
+    expect(visibleControls('\u2066a\u2067b\u2068c\u2069')).toBe('\\u{2066}a\\u{2067}b\\u{2068}c\\u{2069}');
+    expect(visibleControls('a\u200Bb\u200Cc\u200Dd\u200Ee\u200Ff')).toBe(
+      'a\\u{200B}b\\u{200C}c\\u{200D}d\\u{200E}e\\u{200F}f',
+    );
+    expect(visibleControls('\uFEFFx\u2028y\u2029z\u202Aw')).toBe('\\u{FEFF}x\\u{2028}y\\u{2029}z\\u{202A}w');
+  });
+
+  it('never leaves an unsafe character behind (random code points)', () => {
+    let seed = 7;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pool = [0x00, 0x07, 0x09, 0x0a, 0x1b, 0x7f, 0x85, 0x9f, 0x200b, 0x202e, 0x2066, 0xfeff, 0x41, 0xe9, 0x65e5];
+    for (let i = 0; i < 500; i++) {
+      let s = '';
+      for (let j = 0; j < 20; j++) s += String.fromCodePoint(pool[Math.floor(rand() * pool.length)] ?? 0x41);
+      const out = visibleControls(s);
+      expect(hasControls(out)).toBe(false);
+      expect(out.replace(/[^\t]/g, '')).toBe(s.replace(/[^\t]/g, '')); // tabs survive as they are
+    }
+  });
+
+  it('is fast on clean ASCII', () => {
+    const big = 'GET /_matrix/client/v3/sync?timeout=30000 HTTP/1.1 "curl/8.5.0" '.repeat(160_000); // ~10 MB
+    const t0 = performance.now();
+    const out = visibleControls(big);
+    const ms = performance.now() - t0;
+    expect(out).toBe(big);
+    expect(ms).toBeLessThan(1000); // one regex test over the string; generous for loaded CI boxes
+  });
+});
+
+describe('hasControls', () => {
+  it('detects each class of unsafe character', () => {
+    for (const ch of ['\u0000', '\u001b', '\n', '\r', '\u007f', '\u0090', '\u200B', '\u202E', '\u2069', '\u2028', '\uFEFF']) {
+      expect(hasControls(`a${ch}b`)).toBe(true);
+    }
+    expect(hasControls('tab\tonly')).toBe(false);
+  });
+});

@@ -45,15 +45,6 @@ describe('visibleControls', () => {
       expect(out.replace(/[^\t]/g, '')).toBe(s.replace(/[^\t]/g, '')); // tabs survive as they are
     }
   });
-
-  it('is fast on clean ASCII', () => {
-    const big = 'GET /_matrix/client/v3/sync?timeout=30000 HTTP/1.1 "curl/8.5.0" '.repeat(160_000); // ~10 MB
-    const t0 = performance.now();
-    const out = visibleControls(big);
-    const ms = performance.now() - t0;
-    expect(out).toBe(big);
-    expect(ms).toBeLessThan(1000); // one regex test over the string; generous for loaded CI boxes
-  });
 });
 
 describe('hasControls', () => {

@@ -1,3 +1,4 @@
+import { detach } from '../core/strings.js';
 /**
  * Endpoint normalisation: map every request (method + URI) to the Synapse servlet that
  * serves it, named like the `servlet` label of Synapse's Prometheus metrics
@@ -856,7 +857,8 @@ const unknownCache = new Map<string, Endpoint>();
 const UNKNOWN_CACHE_CAP = 10_000;
 
 function unknownEndpoint(method: string, segs: readonly string[]): Endpoint {
-  const key = `${method} ${shapeOf(segs)}`;
+  // Flat copy: the shape is built from slices of the input line, which would pin its block.
+  const key = detach(`${method} ${shapeOf(segs)}`);
   let e = unknownCache.get(key);
   if (e === undefined) {
     // Synapse's root OptionsResource answers OPTIONS for every path, known or not.
@@ -1043,8 +1045,9 @@ function memoised(method: string, path: string): Endpoint {
   const hit = memoEndpoint[slot];
   if (hit !== null && hit !== undefined && memoPath[slot] === path && memoMethod[slot] === method) return hit;
   const e = classifyPath(method, path);
-  memoPath[slot] = path;
-  memoMethod[slot] = method;
+  // Copies, so the memo does not keep the input's read blocks alive (core/strings.ts).
+  memoPath[slot] = detach(path);
+  memoMethod[slot] = detach(method);
   memoEndpoint[slot] = e;
   return e;
 }

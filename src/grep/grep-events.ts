@@ -1,3 +1,4 @@
+import { detach } from '../core/strings.js';
 import type { LogEvent } from '../core/types.js';
 import { matchWantedTag, requestKeyId } from '../group/tags.js';
 import type { GroupSummary, PrintedLine } from '../render/grep-format.js';
@@ -56,7 +57,8 @@ export class GrepCollector {
       this.currentKey = key;
       if (key !== undefined) this.touch(key, event.timeMs);
     }
-    const line = { line: event.line, text, raw };
+    // Kept lines are copied so they do not pin the decoded read block they were sliced from.
+    const line = { line: event.line, text: detach(text), raw };
     if (key !== undefined) {
       for (const b of this.before) this.emit(key, b);
       this.before.length = 0;

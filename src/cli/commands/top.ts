@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs, UsageError } from '../../run/inputs.js';
-import { forgetCiGuess, NEEDS_TERMINAL, openTerminal, releaseKeys } from '../../ui/terminal.js';
+import { prepareInk, NEEDS_TERMINAL, openTerminal, releaseKeys } from '../../ui/terminal.js';
 import { EXIT_USAGE, guarded, parseDurationSec } from '../common.js';
 
 interface TopArgs {
@@ -40,8 +40,8 @@ export const topCommand: CommandModule<object, TopArgs> = {
         releaseKeys(terminal);
         throw err;
       }
-      forgetCiGuess();
-      // Loaded late: Ink and React are only needed here, and Ink must not see the CI guess.
+      prepareInk();
+      // Loaded late: Ink and React are only needed here, and must see prepareInk's environment.
       const { runTop } = await import('../../run/top.js');
       const code = await runTop({ sources, terminal, follow: argv.follow, slowThresholdSec, stuckAfterSec });
       // A pipe writer (tail -f) or a stray handle must not keep a quit dashboard alive.

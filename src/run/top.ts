@@ -1,0 +1,364 @@
+/**
+ * `synlog top`: ingestion, the request-line store, and running the Ink dashboard on the
+ * terminal. Input is fed to the Analysis synchronously, line by line; the dashboard pulls a
+ * snapshot on its own timer (≤ 10 Hz), so the input rate never drives the redraw rate.
+ */
+import { render } from 'ink';
+import { createElement } from 'react';
+import type { Readable } from 'node:stream';
+import { Analysis, DEFAULT_OPTIONS } from '../analyze/engine.js';
+import type { LogEvent } from '../core/types.js';
+import { requestKeyId, requestRootTag } from '../group/tags.js';
+import { followFile } from '../input/follow.js';
+import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
+import type { SourceInfo } from '../input/sources.js';
+import { App } from '../ui/App.js';
+import { ENTER_SCREEN, LEAVE_SCREEN, releaseKeys, type Terminal } from '../ui/terminal.js';
+import type { InputStatus, LiveSnapshot, RequestLines, SourceState, TopFeed, TopFrame, TopSettings } from '../ui/types.js';
+
+export interface LineStoreLimits {
+  /** Lines kept per request (the newest). */
+  readonly perRequest: number;
+  /** Open requests tracked. */
+  readonly open: number;
+  /** Finished slow requests kept. */
+  readonly kept: number;
+  /** Lines across all requests: bounds memory whatever the input. */
+  readonly total: number;
+}
+
+const DEFAULT_LIMITS: LineStoreLimits = { perRequest: 2000, open: 5000, kept: 500, total: 200_000 };
+
+interface Entry {
+  readonly file: string;
+  readonly epoch: number;
+  readonly tag: string;
+  firstMs: number | null;
+  lastMs: number | null;
+  lines: Array<{ line: number; text: string }>;
+  dropped: number;
+}
+
+/**
+ * The lines of open and slow requests, by requestKeyId, so Enter can show what `synlog grep`
+ * would without reading the file again. A request's lines are dropped as soon as its
+ * Processed line shows it was fast; open requests and slow ones live in two LRUs (Map order =
+ * least recently touched first), bounded in requests and in total lines.
+ */
+export class RequestLineStore {
+  private readonly open = new Map<string, Entry>();
+  private readonly kept = new Map<string, Entry>();
+  private totalLines = 0;
+  private lastId: string | null = null;
+
+  constructor(
+    private readonly slowThresholdSec: number,
+    private readonly limits: LineStoreLimits = DEFAULT_LIMITS,
+  ) {}
+
+  onEvent(e: LogEvent, text: string): void {
+    const tag = e.tag;
+    if (tag === null) return;
+    // Access lines name the request even with a request_id_header tag; other lines only when nested under METHOD-N.
+    const root = e.kind === 'processed' || e.kind === 'received' ? (requestRootTag(tag) ?? tag) : requestRootTag(tag);
+    if (root === null) return;
+    const id = requestKeyId({ file: e.file, epoch: e.epoch, tag: root });
+    const timeMs = e.kind === 'continuation' ? null : e.timeMs;
+    let entry = this.kept.get(id);
+    if (entry === undefined) {
+      entry = this.open.get(id);
+      if (entry === undefined) {
+        entry = { file: e.file, epoch: e.epoch, tag: root, firstMs: null, lastMs: null, lines: [], dropped: 0 };
+        this.open.set(id, entry);
+        if (this.open.size > this.limits.open) this.evictOldest(this.open);
+      } else if (id !== this.lastId) {
+        // Touch: move to the young end. Skipped for runs of lines of one request (the usual case).
+        this.open.delete(id);
+        this.open.set(id, entry);
+      }
+    }
+    this.lastId = id;
+    if (timeMs !== null) {
+      if (entry.firstMs === null || timeMs < entry.firstMs) entry.firstMs = timeMs;
+      if (entry.lastMs === null || timeMs > entry.lastMs) entry.lastMs = timeMs;
+    }
+    entry.lines.push({ line: e.line, text });
+    this.totalLines++;
+    if (entry.lines.length > this.limits.perRequest + 255) {
+      // Drop the oldest in batches: amortised O(1) per line.
+      const cut = entry.lines.length - this.limits.perRequest;
+      entry.lines.splice(0, cut);
+      entry.dropped += cut;
+      this.totalLines -= cut;
+    }
+    if (e.kind === 'processed' && this.open.get(id) === entry) {
+      this.open.delete(id);
+      if (e.totalSec >= this.slowThresholdSec) {
+        this.kept.set(id, entry);
+        if (this.kept.size > this.limits.kept) this.evictOldest(this.kept);
+      } else this.totalLines -= entry.lines.length;
+    }
+    while (this.totalLines > this.limits.total && (this.open.size > 0 || this.kept.size > 0)) {
+      this.evictOldest(this.open.size > 0 ? this.open : this.kept);
+    }
+  }
+
+  private evictOldest(map: Map<string, Entry>): void {
+    const first = map.entries().next();
+    if (first.done === true) return;
+    const [id, entry] = first.value;
+    map.delete(id);
+    this.totalLines -= entry.lines.length;
+  }
+
+  /** A copy (the display may be paused while lines keep arriving). */
+  get(id: string): RequestLines | null {
+    const e = this.kept.get(id) ?? this.open.get(id);
+    if (e === undefined) return null;
+    return { file: e.file, epoch: e.epoch, tag: e.tag, firstMs: e.firstMs, lastMs: e.lastMs, lines: e.lines.slice(), droppedLines: e.dropped };
+  }
+
+  get size(): number {
+    return this.open.size + this.kept.size;
+  }
+
+  get lineCount(): number {
+    return this.totalLines;
+  }
+}
+
+export interface TopOptions {
+  /** Keep following files after their end (tail -F). */
+  readonly follow: boolean;
+  readonly slowThresholdSec: number;
+  readonly stuckAfterSec: number;
+}
+
+/** `homeserver.log.1`, `.2.gz`, `.2026-11-21`: already rotated, will not grow. */
+function looksRotated(name: string): boolean {
+  return /\.(\d{1,3}|\d{4}-\d{2}-\d{2}([_-][\d-]+)?)(\.gz)?$/.test(name);
+}
+
+/** How long ingestion may hold the event loop before letting a redraw (and keys) through. */
+const YIELD_AFTER_MS = 25;
+/** Lines/s is measured over this much wall time. */
+const RATE_WINDOW_MS = 2000;
+
+interface MutableSource {
+  readonly info: SourceInfo;
+  state: SourceState;
+  rotations: number;
+}
+
+/**
+ * Reads the inputs into one Analysis and serves frames to the dashboard. Files are read to
+ * their end and then followed (unless --no-follow); rotated siblings and .gz files are read
+ * first, oldest first; a pipe is read until it closes.
+ */
+export class TopSession implements TopFeed {
+  readonly settings: TopSettings;
+  readonly analysis: Analysis;
+  readonly lines: RequestLineStore;
+  private readonly acc = newAccounting();
+  private readonly sources: MutableSource[];
+  private readonly warnings: string[] = [];
+  private readonly abort = new AbortController();
+  private lastLogMs: number | null = null;
+  private lastLogWallMs = 0;
+  private lastYield = performance.now();
+  private readonly rate: Array<{ wallMs: number; lines: number }> = [];
+  private ended = false;
+
+  constructor(
+    sources: readonly SourceInfo[],
+    private readonly opts: TopOptions,
+    private readonly stdin: Readable = process.stdin,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.settings = { slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec };
+    this.analysis = new Analysis({ ...DEFAULT_OPTIONS, slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec });
+    this.lines = new RequestLineStore(opts.slowThresholdSec);
+    this.sources = sources.map((info) => ({ info, state: 'reading', rotations: 0 }));
+  }
+
+  private readonly sink: EventSink = {
+    event: (e, text) => {
+      if (e.kind !== 'continuation' && e.timeMs !== null && (this.lastLogMs === null || e.timeMs > this.lastLogMs)) {
+        this.lastLogMs = e.timeMs;
+        this.lastLogWallMs = this.clock();
+      }
+      this.analysis.onEvent(e);
+      this.lines.onEvent(e, text);
+    },
+    flush: () => {
+      // Parsing a big file is synchronous work: step aside now and then so the redraw timer and keys get their turn.
+      const t = performance.now();
+      if (t - this.lastYield < YIELD_AFTER_MS) return undefined;
+      this.lastYield = t;
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    },
+    warning: (m) => this.warnings.push(m),
+  };
+
+  private followable(info: SourceInfo): boolean {
+    return this.opts.follow && !info.isStdin && !info.gzip && info.seekable && !looksRotated(info.name);
+  }
+
+  private async readOne(src: MutableSource): Promise<void> {
+    try {
+      if (this.followable(src.info)) {
+        src.state = 'following';
+        await followFile(src.info.name, this.sink, this.acc, {
+          signal: this.abort.signal,
+          onRotate: () => {
+            src.rotations++;
+          },
+        });
+      } else {
+        await readSourceEvents(src.info, this.sink, this.acc, undefined, src.info.isStdin ? this.stdin : undefined);
+      }
+      src.state = 'ended';
+    } catch (err) {
+      src.state = 'failed';
+      this.warnings.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** Reads everything; resolves when all input has ended (never, while following, until stop()). */
+  async run(): Promise<void> {
+    // Finite files first, one after the other (time moves forward); then the live ones side by side.
+    const finite = this.sources.filter((s) => !s.info.isStdin && !this.followable(s.info));
+    const live = this.sources.filter((s) => s.info.isStdin || this.followable(s.info));
+    for (const s of live) s.state = s.info.isStdin ? 'reading' : 'following';
+    for (const s of finite) {
+      if (this.abort.signal.aborted) break;
+      await this.readOne(s);
+    }
+    if (!this.abort.signal.aborted) await Promise.all(live.map((s) => this.readOne(s)));
+    this.ended = true;
+  }
+
+  /** Stops following and reading (quit). */
+  stop(): void {
+    this.abort.abort();
+    if (this.sources.some((s) => s.info.isStdin)) this.stdin.destroy();
+  }
+
+  /**
+   * The log clock: the newest log time plus the wall time since it was read (Synapse writes
+   * lines late and idle servers write none, yet open requests keep ageing). Frozen once input
+   * has ended, so the final numbers stay final.
+   */
+  private nowMs(wallMs: number): number | null {
+    if (this.lastLogMs === null) return null;
+    return this.ended ? this.lastLogMs : this.lastLogMs + Math.max(0, wallMs - this.lastLogWallMs);
+  }
+
+  private linesPerSec(wallMs: number): number {
+    const lines = this.acc.records + this.acc.continuations + this.acc.unparsed;
+    this.rate.push({ wallMs, lines });
+    while (this.rate.length > 2 && (this.rate[0]?.wallMs ?? wallMs) < wallMs - RATE_WINDOW_MS) this.rate.shift();
+    const first = this.rate[0];
+    if (first === undefined || wallMs - first.wallMs < 200) return 0;
+    return ((lines - first.lines) * 1000) / (wallMs - first.wallMs);
+  }
+
+  frame(): TopFrame {
+    const wall = this.clock();
+    const now = this.nowMs(wall);
+    if (now !== null) this.analysis.tick(now);
+    const snap = this.analysis.snapshot();
+    const input: InputStatus = {
+      sources: this.sources.map((s) => ({ name: s.info.label, state: s.state, rotations: s.rotations })),
+      ended: this.ended,
+      linesPerSec: this.linesPerSec(wall),
+      warnings: this.warnings.slice(-3),
+    };
+    return { snapshot: withClock(snap, now), input };
+  }
+
+  requestLines(id: string): RequestLines | null {
+    return this.lines.get(id);
+  }
+}
+
+/** The engine ages requests by the newest log time; the dashboard ages them by the running log clock. */
+function withClock(snap: LiveSnapshot, nowMs: number | null): LiveSnapshot {
+  if (nowMs === null || snap.nowMs === null || nowMs <= snap.nowMs) return snap;
+  return {
+    ...snap,
+    nowMs,
+    inFlight: snap.inFlight.map((r) => (r.startMs === null ? r : { ...r, ageSec: Math.max(0, (nowMs - r.startMs) / 1000) })),
+  };
+}
+
+export interface RunTopOptions extends TopOptions {
+  readonly sources: readonly SourceInfo[];
+  readonly terminal: Terminal;
+}
+
+/**
+ * Runs the dashboard until q / Ctrl-C (or a signal). The terminal is restored on every way
+ * out: alternate screen left, cursor shown, cooked mode back. Import this module only after
+ * `prepareInk()`: Ink and React read the environment when they load.
+ */
+export async function runTop(opts: RunTopOptions): Promise<number> {
+  const out = process.stdout;
+  const session = new TopSession(opts.sources, opts);
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    releaseKeys(opts.terminal);
+    out.write(LEAVE_SCREEN);
+  };
+
+  out.write(ENTER_SCREEN);
+  let quit: () => void = () => undefined;
+  const instance = render(createElement(App, { feed: session, onQuit: () => quit() }), {
+    stdin: opts.terminal.keys,
+    stdout: out,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 10,
+  });
+  quit = () => instance.unmount();
+
+  // Signals and crashes: final frame off, terminal back, then exit with the usual status.
+  const onSignal = (code: number) => (): void => {
+    instance.unmount();
+    restore();
+    session.stop();
+    process.exit(code);
+  };
+  const handlers: Array<[NodeJS.Signals, () => void]> = [
+    ['SIGTERM', onSignal(143)],
+    ['SIGHUP', onSignal(129)],
+    ['SIGINT', onSignal(130)],
+  ];
+  for (const [sig, h] of handlers) process.on(sig, h);
+  const onCrash = (err: unknown): void => {
+    try {
+      instance.unmount();
+    } catch {
+      // the crash may be Ink's own
+    }
+    restore();
+    process.stderr.write(`synlog: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(70);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  void session.run().catch((err: unknown) => onCrash(err));
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    session.stop();
+    restore();
+    for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+  return 0;
+}

@@ -1,0 +1,140 @@
+/**
+ * Pure formatting for the dashboard: short, width-stable numbers and durations, sparklines,
+ * and the one door through which log text reaches the screen (`safe`).
+ */
+import type { SlowVerdict } from '../analyze/types.js';
+import { visibleControls } from '../render/safe-text.js';
+
+/** Log-derived text made terminal-safe (escape sequences shown, never sent). */
+export function safe(text: string | null | undefined, fallback = '-'): string {
+  if (text === null || text === undefined || text === '') return fallback;
+  return visibleControls(text);
+}
+
+/** `850ms`, `2.3s`, `45s`, `3m05s`, `2h03m` — at most 6 characters. */
+export function formatDuration(sec: number | null | undefined): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return '-';
+  if (sec < 1) return `${Math.round(sec * 1000)}ms`;
+  if (sec < 10) return `${sec.toFixed(1)}s`;
+  if (sec < 60) return `${Math.floor(sec)}s`;
+  if (sec < 3600) {
+    const m = Math.floor(sec / 60);
+    return `${m}m${String(Math.floor(sec % 60)).padStart(2, '0')}s`;
+  }
+  const h = Math.floor(sec / 3600);
+  if (h >= 100) return `${Math.floor(h / 24)}d`;
+  return `${h}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** `999`, `1.2k`, `45k`, `1.3M`. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  const a = Math.abs(n);
+  if (a < 1000) return String(Math.round(n));
+  if (a < 10_000) return `${(n / 1000).toFixed(1)}k`;
+  if (a < 1_000_000) return `${Math.round(n / 1000)}k`;
+  if (a < 10_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
+  return `${Math.round(n / 1_000_000)}M`;
+}
+
+/** A per-second rate: `0`, `0.3`, `12`, `1.2k`. */
+export function formatRate(perSec: number): string {
+  if (!Number.isFinite(perSec) || perSec <= 0) return '0';
+  if (perSec < 10) return perSec.toFixed(1).replace(/\.0$/, '');
+  return formatCount(perSec);
+}
+
+/** `12.5%`, `0%`. */
+export function formatPercent(fraction: number): string {
+  if (!Number.isFinite(fraction) || fraction <= 0) return '0%';
+  const p = fraction * 100;
+  return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}
+
+/** HH:MM:SS of a log time (read as UTC, like every synlog time). */
+export function formatClock(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '--:--:--';
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/**
+ * The last `width` values as a sparkline, scaled to their max. Zero is the lowest bar and any
+ * non-zero value at least the second, so "a little" never looks like "nothing". Short series
+ * are padded on the left so the newest value is always at the right edge.
+ */
+export function sparkline(values: readonly number[], width: number): string {
+  if (width <= 0) return '';
+  const shown = values.slice(Math.max(0, values.length - width));
+  let max = 0;
+  for (const v of shown) if (Number.isFinite(v) && v > max) max = v;
+  let out = ' '.repeat(width - shown.length);
+  for (const v of shown) {
+    if (!Number.isFinite(v) || v <= 0 || max === 0) out += BARS[0];
+    else out += BARS[Math.max(1, Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1))))];
+  }
+  return out;
+}
+
+const CAUSE_WORDS: Record<SlowVerdict, string> = {
+  cpu: 'CPU',
+  'db-pool': 'DB pool',
+  db: 'DB txn',
+  waiting: 'waiting',
+};
+
+export function causeLabel(verdict: SlowVerdict): string {
+  return CAUSE_WORDS[verdict];
+}
+
+/** Fits text into `width` columns (by code point; the caller's Text also truncates wide chars). */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = Array.from(text);
+  if (chars.length <= width) return text + ' '.repeat(width - chars.length);
+  return chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+}
+
+/** Right-aligns text in `width` columns. */
+export function fitRight(text: string, width: number): string {
+  const chars = Array.from(text);
+  if (chars.length >= width) return chars.slice(0, width).join('');
+  return ' '.repeat(width - chars.length) + text;
+}
+
+export interface WrappedRow {
+  readonly text: string;
+  /** A continuation of the log line above (shown indented). */
+  readonly cont: boolean;
+}
+
+/** A log line longer than this many screen rows is cut (the parser allows 1 MiB lines). */
+const MAX_ROWS_PER_LINE = 50;
+
+/**
+ * Log lines made terminal-safe and wrapped to `width` columns (continuation rows indented by
+ * two), so a long access line shows its user agent and a traceback reads whole.
+ */
+export function wrapLogLines(lines: ReadonlyArray<{ readonly text: string }>, width: number): WrappedRow[] {
+  const w = Math.max(10, width);
+  const rows: WrappedRow[] = [];
+  for (const l of lines) {
+    const text = safe(l.text, '');
+    if (text.length <= w) {
+      rows.push({ text, cont: false });
+      continue;
+    }
+    const chars = Array.from(text);
+    rows.push({ text: chars.slice(0, w).join(''), cont: false });
+    let n = 1;
+    for (let i = w; i < chars.length; i += w - 2, n++) {
+      if (n === MAX_ROWS_PER_LINE) {
+        rows.push({ text: `… ${chars.length - i} more characters`, cont: true });
+        break;
+      }
+      rows.push({ text: chars.slice(i, i + w - 2).join(''), cont: true });
+    }
+  }
+  return rows;
+}

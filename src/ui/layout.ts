@@ -1,0 +1,79 @@
+/**
+ * How many lines each panel gets. The frame is always exactly `rows - 1` lines high: Ink
+ * clears the whole screen on every frame that reaches the terminal's height (flicker), and a
+ * fixed height means a resize always changes the output, so it is fully redrawn.
+ */
+
+export interface LayoutInput {
+  readonly columns: number;
+  readonly rows: number;
+  readonly inFlight: number;
+  readonly slow: number;
+  readonly endpoints: number;
+  readonly fds: number;
+  /** Some worker's file-handle verdict is not "no sign". */
+  readonly fdAlert: boolean;
+}
+
+export interface Layout {
+  readonly width: number;
+  /** Lines of the whole frame. */
+  readonly height: number;
+  /** ≥ 120 columns: more columns per row. */
+  readonly wide: boolean;
+  /** 1: both sparklines on one line; 2: one line each. */
+  readonly sparkLines: 1 | 2;
+  /** File-handle lines (0: hidden). */
+  readonly fdLines: number;
+  readonly inFlightRows: number;
+  readonly slowRows: number;
+  readonly tableRows: number;
+}
+
+/** Smallest terminal we lay out for; anything smaller gets the same plan, cut by the terminal. */
+const MIN_COLUMNS = 40;
+const MIN_ROWS = 8;
+
+/** Shares `budget` lines among demands as evenly as they can use (water-filling). */
+export function shareLines(budget: number, demands: readonly number[]): number[] {
+  const got = demands.map(() => 0);
+  let left = Math.max(0, budget);
+  let open = demands.map((d, i) => (d > 0 ? i : -1)).filter((i) => i >= 0);
+  while (left > 0 && open.length > 0) {
+    const share = Math.max(1, Math.floor(left / open.length));
+    const still: number[] = [];
+    for (const i of open) {
+      if (left === 0) {
+        still.push(i);
+        continue;
+      }
+      const want = (demands[i] ?? 0) - (got[i] ?? 0);
+      const give = Math.min(share, want, left);
+      got[i] = (got[i] ?? 0) + give;
+      left -= give;
+      if ((got[i] ?? 0) < (demands[i] ?? 0)) still.push(i);
+    }
+    open = still;
+  }
+  return got;
+}
+
+export function planLayout(input: LayoutInput): Layout {
+  const width = Math.max(MIN_COLUMNS, input.columns);
+  const height = Math.max(MIN_ROWS, input.rows) - 1;
+  const wide = width >= 120;
+  const tall = height >= 30;
+  const sparkLines: 1 | 2 = tall ? 2 : 1;
+  // Tall screens list every worker's file-handle verdict; small ones only raise an alarm.
+  const fdLines = tall ? Math.min(input.fds, 4) : input.fdAlert ? 1 : 0;
+  // header + footer + sparklines + fd + the three section titles
+  const fixed = 2 + sparkLines + fdLines + 3;
+  const [inFlightRows = 0, slowRows = 0, tableRows = 0] = shareLines(height - fixed, [input.inFlight, input.slow, input.endpoints]);
+  return { width, height, wide, sparkLines, fdLines, inFlightRows, slowRows, tableRows };
+}
+
+/** First visible index of a list window that keeps `selected` in view. */
+export function windowStart(selected: number, rows: number, total: number): number {
+  if (rows <= 0 || total <= rows || selected < 0) return 0;
+  return Math.min(Math.max(0, selected - rows + 1), total - rows);
+}

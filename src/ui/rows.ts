@@ -1,0 +1,120 @@
+/**
+ * Turns a snapshot into the rows the panels show, after the `/` filter and the sort. Pure, so
+ * the reducer (which needs the selectable ids) and the components see the same list.
+ */
+import type { CauseSplit, EndpointStats, SlowVerdict, StuckEvidence } from '../analyze/types.js';
+import { requestKeyId } from '../group/tags.js';
+import { parseFilter } from './filter.js';
+import type { LiveSnapshot, TopSettings } from './types.js';
+
+export type SortKey = 'count' | 'p95' | 'p99' | 'p50' | 'errors';
+export const SORT_KEYS: readonly SortKey[] = ['count', 'p95', 'p99', 'p50', 'errors'];
+
+export interface RequestRow {
+  /** requestKeyId: stable across frames, the key for Enter. */
+  readonly id: string;
+  readonly kind: 'in-flight' | 'slow';
+  readonly file: string;
+  readonly epoch: number;
+  readonly tag: string;
+  readonly servlet: string | null;
+  readonly uri: string | null;
+  readonly user: string | null;
+  readonly userAgent: string | null;
+  readonly status: number | null;
+  readonly dropped: boolean;
+  /** In flight: age so far; slow: total time. */
+  readonly sec: number | null;
+  readonly stuck: boolean;
+  readonly evidence: readonly StuckEvidence[];
+  readonly timeMs: number | null;
+  readonly verdict: SlowVerdict | null;
+  readonly cause: CauseSplit | null;
+}
+
+export interface Rows {
+  readonly inFlight: readonly RequestRow[];
+  readonly slow: readonly RequestRow[];
+  /** in-flight then slow: what j/k walk through. */
+  readonly requests: readonly RequestRow[];
+  readonly endpoints: readonly EndpointStats[];
+  /** Stuck requests among the in-flight ones (before the filter). */
+  readonly stuckTotal: number;
+}
+
+const SORTERS: Record<SortKey, (e: EndpointStats) => number> = {
+  count: (e) => e.count,
+  p50: (e) => e.p50Sec,
+  p95: (e) => e.p95Sec,
+  p99: (e) => e.p99Sec,
+  errors: (e) => e.errorRate,
+};
+
+export function sortEndpoints(endpoints: readonly EndpointStats[], sort: SortKey): EndpointStats[] {
+  const key = SORTERS[sort];
+  return [...endpoints].sort((a, b) => key(b) - key(a) || b.count - a.count || (a.servlet < b.servlet ? -1 : a.servlet > b.servlet ? 1 : 0));
+}
+
+export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: SortKey, settings: TopSettings): Rows {
+  const filter = parseFilter(filterText);
+  let stuckTotal = 0;
+  const inFlight: RequestRow[] = [];
+  for (const r of snapshot.inFlight) {
+    const stuck = r.ageSec !== null && r.ageSec >= settings.stuckAfterSec;
+    if (stuck) stuckTotal++;
+    const row: RequestRow = {
+      id: requestKeyId(r),
+      kind: 'in-flight',
+      file: r.file,
+      epoch: r.epoch,
+      tag: r.tag,
+      servlet: r.servlet,
+      uri: null,
+      user: null,
+      userAgent: null,
+      status: null,
+      dropped: false,
+      sec: r.ageSec,
+      stuck,
+      evidence: r.evidence,
+      timeMs: r.startMs,
+      verdict: null,
+      cause: null,
+    };
+    if (filter.matchRequest(row)) inFlight.push(row);
+  }
+  // Oldest first: the stuck ones are what an admin is looking for.
+  inFlight.sort((a, b) => (b.sec ?? -1) - (a.sec ?? -1) || (a.tag < b.tag ? -1 : 1));
+
+  const slow: RequestRow[] = [];
+  for (const f of snapshot.recentSlow) {
+    const row: RequestRow = {
+      id: requestKeyId(f),
+      kind: 'slow',
+      file: f.file,
+      epoch: f.epoch,
+      tag: f.tag,
+      servlet: f.servlet,
+      uri: f.uri,
+      user: f.user,
+      userAgent: f.userAgent,
+      status: f.status,
+      dropped: f.dropped,
+      sec: f.totalSec,
+      stuck: false,
+      evidence: [],
+      timeMs: f.timeMs,
+      verdict: f.cause.verdict,
+      cause: f.cause,
+    };
+    if (filter.matchRequest(row)) slow.push(row);
+  }
+  // Most recent first.
+  slow.sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0));
+
+  const endpoints = sortEndpoints(
+    snapshot.endpoints.filter((e) => filter.matchEndpoint(e)),
+    sort,
+  );
+  return { inFlight, slow, requests: [...inFlight, ...slow], endpoints, stuckTotal };
+}

@@ -16,6 +16,8 @@ export interface FollowOptions {
 }
 
 const READ_BYTES = 1024 * 1024;
+const TAIL_BYTES = 64;
+const HEAD_BYTES = 4096;
 
 /**
  * Reads a file from its start and keeps following it like `tail -F`: new lines are parsed as
@@ -33,19 +35,55 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
   let splitter = parsingSplitter(path, sink, acc, parser);
   let pos = 0;
   const buf = Buffer.allocUnsafe(READ_BYTES);
+  // The last bytes read, to notice a copytruncate that was rewritten past our position
+  // before we looked (size alone cannot tell then).
+  const tail = Buffer.alloc(TAIL_BYTES);
+  let tailLength = 0;
+  // The file's first line: a copytruncate that wrote new lines starts with a different one.
+  let head: Buffer | undefined;
 
   const drain = async (): Promise<number> => {
     let total = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buf, 0, READ_BYTES, pos);
       if (bytesRead === 0) return total;
+      if (pos === 0) rememberHead(buf.subarray(0, bytesRead));
       pos += bytesRead;
       total += bytesRead;
+      rememberTail(buf.subarray(0, bytesRead));
       splitter.push(buf.subarray(0, bytesRead));
       const waiting = sink.flush?.();
       if (waiting) await waiting;
     }
   };
+
+  function rememberTail(chunk: Buffer): void {
+    if (chunk.length >= TAIL_BYTES) {
+      chunk.copy(tail, 0, chunk.length - TAIL_BYTES);
+      tailLength = TAIL_BYTES;
+    } else {
+      const keep = Math.min(tailLength, TAIL_BYTES - chunk.length);
+      tail.copy(tail, 0, tailLength - keep, tailLength);
+      chunk.copy(tail, keep);
+      tailLength = keep + chunk.length;
+    }
+  }
+
+  function rememberHead(chunk: Buffer): void {
+    const nl = chunk.indexOf(10);
+    head = Buffer.from(chunk.subarray(0, nl < 0 ? Math.min(chunk.length, HEAD_BYTES) : Math.min(nl + 1, HEAD_BYTES)));
+  }
+
+  /** What we read before our position is no longer in the file: it was truncated and rewritten. */
+  async function rewritten(): Promise<boolean> {
+    const differs = async (expected: Buffer, at: number): Promise<boolean> => {
+      const check = Buffer.alloc(expected.length);
+      const { bytesRead } = await handle.read(check, 0, expected.length, at);
+      return bytesRead < expected.length || !check.equals(expected);
+    };
+    if (head && head.length > 0 && (await differs(head, 0))) return true;
+    return tailLength > 0 && differs(tail.subarray(0, tailLength), pos - tailLength);
+  }
 
   try {
     while (!opts.signal.aborted) {
@@ -65,14 +103,18 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
         handle = await openOrThrow(path);
         ino = (await handle.stat()).ino;
         pos = 0;
+        tailLength = 0;
+        head = undefined;
         splitter = parsingSplitter(path, sink, acc, parser);
         opts.onRotate?.('renamed');
         continue;
       }
-      if (current && current.size < pos) {
+      if (current && (current.size < pos || (got === 0 && (await rewritten())))) {
         // copytruncate: the same file started over.
         splitter.end();
         pos = 0;
+        tailLength = 0;
+        head = undefined;
         splitter = parsingSplitter(path, sink, acc, parser);
         opts.onRotate?.('truncated');
         continue;

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs, UsageError } from '../../run/inputs.js';
 import { runGrep } from '../../run/grep.js';
-import { guarded, reportAccounting } from '../common.js';
+import { EXIT_FINDINGS, guarded, reportAccounting, warn } from '../common.js';
 import { Output } from '../output.js';
 
 interface GrepArgs {
@@ -21,7 +21,7 @@ export const grepCommand: CommandModule<object, GrepArgs> = {
     y
       .positional('tag', { type: 'string', demandOption: true, describe: 'request tag, e.g. GET-37; several: GET-37,PUT-38' })
       .positional('files', { type: 'string', array: true, default: [], describe: 'log files (.gz ok); stdin when none' })
-      .option('e', { type: 'string', array: true, default: [], describe: 'another tag to print (repeatable)' })
+      .option('e', { type: 'string', array: true, nargs: 1, default: [], describe: 'another tag to print (repeatable: -e PUT-38 -e GET-39)' })
       .option('context', { alias: 'C', type: 'number', default: 0, describe: 'also print N lines around each line, like grep -C' })
       .option('markdown', { type: 'boolean', default: false, describe: 'print each request in a fence that its content cannot break, for GitHub' })
       .option('line-number', { alias: 'n', type: 'boolean', default: false, describe: 'prefix lines with their line number' })
@@ -39,6 +39,12 @@ export const grepCommand: CommandModule<object, GrepArgs> = {
       const out = new Output();
       const outcome = await runGrep(sources, { tags, context: argv.context, markdown: argv.markdown, lineNumbers: argv['line-number'] }, out);
       await out.end();
-      return reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: false });
+      const code = reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: false });
+      if (outcome.groups === 0) {
+        // Like grep: nothing found is status 1, said once on stderr.
+        warn(`no line of ${tags.join(', ')} found`);
+        return EXIT_FINDINGS;
+      }
+      return code;
     }),
 };

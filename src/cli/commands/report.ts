@@ -30,7 +30,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     y
       .positional('files', { type: 'string', array: true, default: [], describe: 'log files, one per worker; stdin when none' })
       .option('redact', { type: 'boolean', default: true, describe: 'pseudonymise IPs, users, rooms, servers, tokens (--no-redact to keep them)' })
-      .option('keep-server', { type: 'string', array: true, default: [], describe: 'your own server name(s), left as they are' })
+      .option('keep-server', { type: 'string', array: true, nargs: 1, default: [], describe: 'your own server name, left as it is (repeatable)' })
       .option('redaction-map', { type: 'string', describe: 'write the pseudonym → original table to this local file' })
       .option('form', { type: 'boolean', default: false, describe: "plain text for the bug form's 'Relevant log output' field" })
       .option('output', { alias: 'o', type: 'string', describe: 'write the report to a file instead of stdout' })

@@ -1,0 +1,179 @@
+/**
+ * The access-line grammar (spec §2, §4.1, §9.2): the `Processed request:` and `Received request:`
+ * messages of the `synapse.access.*` loggers, every layout since v0.9.3 (spec §2.7).
+ *
+ * ONE grammar, two execution paths (see access.ts):
+ *  - fast path: the token patterns below composed, in grammar order, into one anchored RegExp;
+ *  - slow path: a chevrotain Lexer whose modes are compiled from the same grammar, so it can name the
+ *    token it expected and the column where it failed.
+ * Nothing here is written twice: the regex and the lexer modes are both derived from `PROCESSED` /
+ * `RECEIVED` and the token patterns. The real lines each grammar must read are in access-samples.ts.
+ *
+ * Why the patterns look the way they do: both paths must accept exactly the same language and give the
+ * same fields, but a lexer cannot backtrack. So every free-text field stops at the first occurrence of
+ * its terminator (no lazy `.+?` that a later failure could stretch), and where the regex would have to
+ * backtrack to decide an optional group (the db sched time), the token carries a lookahead instead.
+ * The same choice keeps the regex linear-time on hostile 1 MiB lines.
+ */
+import { createToken, type TokenType } from './chevrotain.js';
+
+/** Builds a token of the vocabulary; `source` is the pattern both execution paths use. */
+function token(name: string, source: string, label: string): TokenType {
+  return createToken({ name, pattern: new RegExp(source), label });
+}
+
+/** The regex source of a vocabulary token (always a RegExp here). */
+export function sourceOf(t: TokenType): string {
+  const p = t.PATTERN;
+  if (!(p instanceof RegExp)) throw new Error(`token ${t.name} has no RegExp pattern`);
+  return p.source;
+}
+
+const g = (t: TokenType): string => `(?:${sourceOf(t)})`;
+/** End of input; chevrotain rejects `$` in token patterns, this is the same assertion. */
+const END = String.raw`(?![\s\S])`;
+
+// ---- vocabulary -------------------------------------------------------------------------------
+
+export const Sep = token('Sep', ' - ', '` - `');
+/** Opaque client address (IP, XFF text, socket path, `-`, redacted text): everything up to the first ` - `. */
+export const ClientAddress = token('ClientAddress', String.raw`(?:(?!${g(Sep)})[\s\S])+`, 'client address');
+export const SiteTag = token('SiteTag', String.raw`\S+`, 'site tag');
+export const LBrace = token('LBrace', String.raw`\{`, '`{`');
+export const ProcessedLit = token('ProcessedLit', String.raw`\} Processed request: `, '`} Processed request: `');
+/** The requester runs to the fixed literal (spec §11.9: user IDs may contain `}`). */
+export const Requester = token('Requester', String.raw`(?:(?!${g(ProcessedLit)})[\s\S])+`, 'requester');
+export const ReceivedLit = token('ReceivedLit', 'Received request: ', '`Received request: `');
+/** `%.3f` or `%d`; negative for the send time (spec §2.2). */
+export const Num = token('Num', String.raw`-?\d+(?:\.\d+)?`, 'number');
+export const Unit = token('Unit', 'sec|ms', '`sec` or `ms`');
+export const Slash = token('Slash', '/', '`/`');
+export const Sec = token('Sec', 'sec', '`sec`');
+/** ` (` or, since v1.150, ` ru=(` */
+export const CpuOpen = token('CpuOpen', String.raw` (?:ru=)?\(`, '` (` or ` ru=(`');
+export const CommaSpace = token('CommaSpace', ', ', '`, `');
+export const RParen = token('RParen', String.raw`\)`, '`)`');
+/** ` (` or, since v1.150, ` db=(` */
+export const DbOpen = token('DbOpen', String.raw` (?:db=)?\(`, '` (` or ` db=(`');
+export const Int = token('Int', String.raw`\d+`, 'integer');
+/**
+ * The db sched time exists only since v0.27 (`(Q/D/N)` vs `(D/N)`); it is present iff a second
+ * `<n><unit>/` follows, which a lexer cannot know without this lookahead.
+ */
+export const DbSchedNum = token(
+  'DbSchedNum',
+  `${g(Num)}(?=${g(Unit)}${g(Slash)}${g(Num)}${g(Unit)}${g(Slash)})`,
+  'number',
+);
+export const Space = token('Space', ' ', '` `');
+export const BytesUnit = token('BytesUnit', 'B', '`B`');
+export const Bang = token('Bang', '!', '`!`');
+/** `200`, `HTTPStatus.OK`; the drop marker `!` is a separate token on either side. */
+export const Status = token('Status', '[^ !]+', 'status');
+export const OpenRequestLine = token('OpenRequestLine', ' "', '` "`');
+export const Method = token('Method', String.raw`\S+`, 'method');
+export const Uri = token('Uri', String.raw`\S+`, 'URI');
+export const Protocol = token('Protocol', String.raw`[^\s"]+`, 'protocol');
+export const QuoteSpaceQuote = token('QuoteSpaceQuote', '" "', '`" "`');
+export const Quote = token('Quote', '"', '`"`');
+export const DbevtsOpen = token('DbevtsOpen', String.raw` \[`, '` [`');
+export const DbevtsClose = token('DbevtsClose', String.raw` dbevts\]`, '` dbevts]`');
+/**
+ * The user agent is not escaped and may contain `"` (spec §11.11): it runs to the `"` after which only
+ * an optional ` [N dbevts]` is left before the end of the message.
+ */
+export const UserAgent = token(
+  'UserAgent',
+  String.raw`[\s\S]+?(?=${g(Quote)}(?:${g(DbevtsOpen)}${g(Int)}${g(DbevtsClose)})?${END})`,
+  'user agent',
+);
+
+/** Every vocabulary token, for documentation and tests. */
+export const ACCESS_TOKENS: readonly TokenType[] = [
+  Sep, ClientAddress, SiteTag, LBrace, ProcessedLit, Requester, ReceivedLit, Num, Unit, Slash, Sec, CpuOpen,
+  CommaSpace, RParen, DbOpen, Int, DbSchedNum, Space, BytesUnit, Bang, Status, OpenRequestLine, Method, Uri,
+  Protocol, QuoteSpaceQuote, Quote, DbevtsOpen, DbevtsClose, UserAgent,
+];
+
+// ---- grammar as data --------------------------------------------------------------------------
+
+/** Names of the values a grammar captures; a token occurrence's whole image is the value. */
+export type AccessField =
+  | 'ip' | 'site' | 'requester'
+  | 'total' | 'totalUnit' | 'send'
+  | 'utime' | 'stime' | 'dbsched' | 'dbtxn' | 'dbcount'
+  | 'size' | 'predrop' | 'status' | 'dropped'
+  | 'method' | 'uri' | 'proto' | 'ua' | 'dbevts';
+
+export type GrammarNode =
+  | { readonly token: TokenType; readonly field?: AccessField; readonly label?: string }
+  | { readonly optional: readonly GrammarNode[] };
+
+function t(tok: TokenType, field?: AccessField, label?: string): GrammarNode {
+  if (field === undefined) return label === undefined ? { token: tok } : { token: tok, label };
+  return label === undefined ? { token: tok, field } : { token: tok, field, label };
+}
+const opt = (...nodes: GrammarNode[]): GrammarNode => ({ optional: nodes });
+
+/**
+ * `<ip> - <site> - {<requester>} Processed request: <T><u>[/<S>sec] [[ru=](<U><u>, <Y><u>) [db=]([<Q><u>/]<D><u>/<N>)]
+ *  <B>B [!]<code>[!] "<METHOD> <URI> <PROTO>" "<UA>"[ [<E> dbevts]]`
+ */
+export const PROCESSED: readonly GrammarNode[] = [
+  t(ClientAddress, 'ip'),
+  t(Sep),
+  t(SiteTag, 'site'),
+  t(Sep),
+  t(LBrace),
+  opt(t(Requester, 'requester')),
+  t(ProcessedLit),
+  t(Num, 'total', 'total time'),
+  // the total's unit is the line's unit: the ms-era formats (v0.9.3–v0.30) used ms for every time
+  t(Unit, 'totalUnit'),
+  opt(t(Slash), t(Num, 'send', 'send time'), t(Sec)),
+  opt(
+    t(CpuOpen),
+    t(Num, 'utime', 'user CPU time'),
+    t(Unit),
+    t(CommaSpace),
+    t(Num, 'stime', 'system CPU time'),
+    t(Unit),
+    t(RParen),
+    t(DbOpen),
+    opt(t(DbSchedNum, 'dbsched', 'db sched time'), t(Unit), t(Slash)),
+    t(Num, 'dbtxn', 'db txn time'),
+    t(Unit),
+    t(Slash),
+    t(Int, 'dbcount', 'db txn count'),
+    t(RParen),
+  ),
+  t(Space, undefined, '` ` before the response size'),
+  t(Int, 'size', 'response size'),
+  t(BytesUnit),
+  t(Space, undefined, '` ` before the status'),
+  opt(t(Bang, 'predrop')),
+  t(Status, 'status'),
+  opt(t(Bang, 'dropped')),
+  t(OpenRequestLine),
+  t(Method, 'method'),
+  t(Space, undefined, '` ` before the URI'),
+  t(Uri, 'uri'),
+  t(Space, undefined, '` ` before the protocol'),
+  t(Protocol, 'proto'),
+  t(QuoteSpaceQuote),
+  opt(t(UserAgent, 'ua')),
+  t(Quote),
+  opt(t(DbevtsOpen), t(Int, 'dbevts', 'dbevts count'), t(DbevtsClose)),
+];
+
+/** `<ip> - <site> - Received request: <METHOD> <URI>` */
+export const RECEIVED: readonly GrammarNode[] = [
+  t(ClientAddress, 'ip'),
+  t(Sep),
+  t(SiteTag, 'site'),
+  t(Sep),
+  t(ReceivedLit),
+  t(Method, 'method'),
+  t(Space, undefined, '` ` before the URI'),
+  t(Uri, 'uri'),
+];

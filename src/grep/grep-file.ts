@@ -1,31 +1,13 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { GroupSummary, PrintedLine } from '../render/grep-format.js';
 import { requestKeyId } from '../group/tags.js';
+import { runWorker, threadsFor } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
 import { scanRange, type ScanHit, type ScanRequest, type ScanResult } from './scan-range.js';
-
-/** Below this size one thread is faster than starting workers. */
-const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 
 export interface FileGroup extends GroupSummary {
   readonly hits: ReadonlyArray<{ readonly start: number; readonly end: number; readonly line: number }>;
 }
-
-function runInWorker(req: ScanRequest): Promise<ScanResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: req });
-    worker.once('message', (r: ScanResult) => resolve(r));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`scan worker exited with code ${code}`));
-    });
-  });
-}
-
-/** Workers need the compiled .js next to this module; under a TS runner (tests) scan inline. */
-const canUseWorkers = import.meta.url.endsWith('.js');
 
 /**
  * Every line of the wanted requests in one plain file, grouped by (file, restart epoch, tag)
@@ -38,10 +20,10 @@ export async function grepPlainFile(
   wanted: readonly string[],
   lineNumbers: boolean,
 ): Promise<FileGroup[]> {
-  const threads = canUseWorkers && size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), 4) : 1;
+  const threads = threadsFor(size, import.meta.url);
   const ranges = lineAlignedRanges(path, size, threads);
   const requests: ScanRequest[] = ranges.map(([rangeStart, rangeEnd]) => ({ path, rangeStart, rangeEnd, wanted, countLines: lineNumbers }));
-  const results = ranges.length > 1 ? await Promise.all(requests.map(runInWorker)) : requests.map(scanRange);
+  const results = ranges.length > 1 ? await Promise.all(requests.map((r) => runWorker<ScanResult>('./scan-worker.js', import.meta.url, r))) : requests.map(scanRange);
 
   const banners = results.flatMap((r) => r.banners).sort((a, b) => a - b);
   const groups = new Map<string, { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }>();

@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { LineAccounting, LogEvent } from '../core/types.js';
+import { runWorker, threadsFor } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
 import { account, newAccounting } from '../input/read-events.js';
 import { readRangeLines } from '../input/range-reader.js';
@@ -45,23 +44,12 @@ export function countRange(req: CountRequest): RangeCount {
   return { counts, accounting, ...read };
 }
 
-const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
-const canUseWorkers = import.meta.url.endsWith('.js');
-
-function countInWorker(req: CountRequest): Promise<RangeCount> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./count-worker.js', import.meta.url), { workerData: req });
-    worker.once('message', (r: RangeCount) => resolve(r));
-    worker.once('error', reject);
-  });
-}
-
 /** Counts a plain file, one byte range per core; line numbers in the accounting are made absolute. */
 export async function countPlainFile(path: string, label: string, size: number): Promise<RangeCount> {
-  const threads = canUseWorkers && size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), 4) : 1;
+  const threads = threadsFor(size, import.meta.url);
   const ranges = lineAlignedRanges(path, size, threads);
   const reqs = ranges.map(([start, end]) => ({ path, label, start, end }));
-  const parts = reqs.length > 1 ? await Promise.all(reqs.map(countInWorker)) : reqs.map(countRange);
+  const parts = reqs.length > 1 ? await Promise.all(reqs.map((r) => runWorker<RangeCount>('./count-worker.js', import.meta.url, r))) : reqs.map(countRange);
   const total: RangeCount = { counts: newKindCounts(), accounting: newAccounting(), ownLines: 0, skippedLeading: 0 };
   let linesBefore = 0;
   for (const p of parts) {

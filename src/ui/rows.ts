@@ -2,12 +2,14 @@
  * Turns a snapshot into the rows the panels show, after the `/` filter and the sort. Pure, so
  * the reducer (which needs the selectable ids) and the components see the same list.
  */
+import { sortEndpoints, type EndpointSort } from '../analyze/sort.js';
 import type { CauseSplit, EndpointStats, SlowVerdict, StuckEvidence } from '../analyze/types.js';
 import { requestKeyId } from '../group/tags.js';
 import { parseFilter } from './filter.js';
 import type { LiveSnapshot, TopSettings } from './types.js';
 
-export type SortKey = 'count' | 'p95' | 'p99' | 'p50' | 'errors';
+/** The orders `s` cycles through in the dashboard. */
+export type SortKey = Extract<EndpointSort, 'count' | 'p95' | 'p99' | 'p50' | 'errors'>;
 export const SORT_KEYS: readonly SortKey[] = ['count', 'p95', 'p99', 'p50', 'errors'];
 
 export interface RequestRow {
@@ -40,19 +42,6 @@ export interface Rows {
   readonly endpoints: readonly EndpointStats[];
   /** Stuck requests among the in-flight ones (before the filter). */
   readonly stuckTotal: number;
-}
-
-const SORTERS: Record<SortKey, (e: EndpointStats) => number> = {
-  count: (e) => e.count,
-  p50: (e) => e.p50Sec,
-  p95: (e) => e.p95Sec,
-  p99: (e) => e.p99Sec,
-  errors: (e) => e.errorRate,
-};
-
-export function sortEndpoints(endpoints: readonly EndpointStats[], sort: SortKey): EndpointStats[] {
-  const key = SORTERS[sort];
-  return [...endpoints].sort((a, b) => key(b) - key(a) || b.count - a.count || (a.servlet < b.servlet ? -1 : a.servlet > b.servlet ? 1 : 0));
 }
 
 export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: SortKey, settings: TopSettings): Rows {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyEndpoint, safeDecode, type Endpoint } from '../../src/analyze/endpoints.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LOGS = ['homeserver-info.log', 'homeserver-debug.log'].map((f) => join(ROOT, 'fixtures', 'logs', f));
@@ -406,20 +407,9 @@ describe('unknown paths', () => {
   });
 });
 
-/** Small seeded PRNG so the synthetic traffic is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('cardinality on synthetic traffic', () => {
-  const rand = prng(42);
+  const rand = mulberry32(42);
   const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const B64 = `${ALNUM}-_`;
   const str = (n: number, alphabet = ALNUM): string => {

@@ -5,24 +5,14 @@ import { NO_FILTER } from '../../src/analyze/filter.js';
 import { DurationSamples, LogSketch, REPORTED_QUANTILES } from '../../src/analyze/percentiles.js';
 import type { ProcessedRecord } from '../../src/core/types.js';
 import { processed } from './factories.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Deterministic PRNG (mulberry32), so a failure can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lognormal durations around 50 ms with a long tail, like real request times. */
 function lognormal(n: number, seed: number): Float64Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../../src/report/redact.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const FIXTURE = new URL('../../fixtures/logs/homeserver-info.log', import.meta.url);
 
@@ -8,16 +9,6 @@ const FIXTURE = new URL('../../fixtures/logs/homeserver-info.log', import.meta.u
 // Seeded generator of realistic Synapse lines with personal data in them.
 // ---------------------------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const ALNUM = `${LOWER}0123456789`;

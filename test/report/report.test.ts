@@ -9,6 +9,7 @@ import { LineParser } from '../../src/parse/line-parser.js';
 import { chartNumber, latencyChart, mermaidXyChart, textChart, timeAxis, type Chart } from '../../src/report/charts.js';
 import { buildReport, DEFAULT_MAX_CHARS, type ReportInput, type ReportOptions } from '../../src/report/report.js';
 import { selectReportRequests } from '../../src/report/select.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: synthetic Synapse logs, parsed and analysed like the CLI does
@@ -307,17 +308,6 @@ describe('hostile user agents and URIs', () => {
 // Redaction property
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Secrets {
   /** Must not survive redaction (checked with boundaries for IPs). */
@@ -336,7 +326,7 @@ function word(rnd: () => number, n: number, alphabet = 'abcdefghijklmnopqrstuvwx
 }
 
 function secretLog(seed: number): { lines: string[]; secrets: Secrets } {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const secrets: Secrets = { ips: [], literal: [] };
   const octet = (): number => 11 + Math.floor(rnd() * 80);
   const lines = [...startup(T0)];

@@ -8,11 +8,11 @@ import {
   gapLine,
   slowLine,
   slowTable,
-  sortEndpoints,
   statsTable,
   stuckBlock,
   type Style,
 } from '../../render/findings-text.js';
+import { sortEndpoints } from '../../analyze/sort.js';
 import { runAnalysis } from '../../run/analyze.js';
 import { firstLogDayMs, parseLogTimeArg } from '../../run/time-args.js';
 import { resolveInputs, UsageError } from '../../run/inputs.js';

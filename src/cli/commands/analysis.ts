@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { StatsSort } from '../../render/findings-text.js';
+import type { EndpointSort } from '../../analyze/sort.js';
 import { guarded } from '../common.js';
 
 /** Options every analysis command shares. */
@@ -18,7 +18,7 @@ export interface CommonArgs {
   'stuck-after': string;
   follow: boolean;
   top?: number;
-  sort: StatsSort;
+  sort: EndpointSort;
   'summary-every': string;
 }
 
@@ -48,7 +48,7 @@ function makeCommand(which: Which, command: string, describe: string, extra: (y:
       let b = extra(commonOptions(y))
         .option('follow', { type: 'boolean', default: false, describe: 'keep reading the files as they grow, across rotation (like tail -F)' })
         .option('summary-every', { type: 'string', default: '10s', describe: 'live and not on a terminal: a one-line summary this often (0 = never)' })
-        .option('sort', { choices: ['sum', 'count', 'p50', 'p90', 'p99', 'max', 'errors'] as const, default: 'sum' as StatsSort, describe: 'stats order' });
+        .option('sort', { choices: ['sum', 'count', 'p50', 'p90', 'p99', 'max', 'errors'] as const, default: 'sum' as EndpointSort, describe: 'stats order' });
       for (const [cmd, what] of examples) b = b.example(cmd, what);
       return b as unknown as Argv<CommonArgs>;
     },

@@ -138,7 +138,7 @@ export type FdVerdict = 'no sign' | 'suspicious' | 'likely';
 
 export interface InFlightPoint {
   readonly tMs: number;
-  /** Requests in flight at that time (max over the bucket). */
+  /** Requests in flight: the time-weighted average over each second, the largest of those over the bucket. */
   readonly inFlight: number;
 }
 

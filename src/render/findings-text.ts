@@ -69,12 +69,13 @@ export function statsTable(endpoints: readonly EndpointStats[]): string {
   return alignTable(header, rows, right) + note;
 }
 
-/** One line per slow request, the why in words. */
-export function slowLine(f: SlowFinding, style: Style): string {
+/** One line per slow request, the why in words; `withFile` when several files are read. */
+export function slowLine(f: SlowFinding, style: Style, withFile = false): string {
   const c = f.cause;
   const status = `${f.status ?? '?'}${f.dropped ? '!' : ''}`;
   const parts = [
     timeOfDay(f.timeMs),
+    ...(withFile ? [shown(f.file, 60)] : []),
     f.tag,
     shown(f.servlet, 40),
     status,
@@ -157,7 +158,7 @@ export function sparkline(values: readonly number[], width: number): string {
 export function fdBlock(r: FdReport, style: Style): string {
   const color = r.verdict === 'likely' ? 'red' : r.verdict === 'suspicious' ? 'yellow' : 'green';
   const lines = [`${r.file}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`];
-  lines.push(`    in flight: baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? ', keeps growing' : ''}`);
+  lines.push(`    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? ', keeps growing' : ''}`);
   if (r.timeline.length > 0) {
     lines.push(`    ${timeOfDay(r.timeline[0]!.tMs)} ${sparkline(r.timeline.map((p) => p.inFlight), 60)} ${timeOfDay(r.timeline[r.timeline.length - 1]!.tMs)}`);
   }

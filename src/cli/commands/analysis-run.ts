@@ -51,12 +51,14 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
   const live = argv.follow || sources.some((s) => s.isStdin);
   let findings = 0;
 
-  // Live slow: print each slow request the moment its line is read (not at EOF).
-  const streamSlow = which === 'slow' && argv.top === undefined;
+  // Slow requests are printed the moment their line is read (live: not at EOF). Several files
+  // read one after the other are instead merged by time at the end.
+  const mergeByTime = !live && sources.length > 1;
+  const streamSlow = which === 'slow' && argv.top === undefined && !mergeByTime;
   if (streamSlow) {
     analysis.onSlow = (f) => {
       findings++;
-      out.text(argv.json ? JSON.stringify(f) + '\n' : slowLine(f, style));
+      out.text(argv.json ? JSON.stringify(f) + '\n' : slowLine(f, style, sources.length > 1));
     };
   }
   let lastSummaryWallMs = Date.now();
@@ -118,7 +120,12 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
       break;
     }
     case 'slow': {
-      if (!streamSlow) {
+      if (!streamSlow && argv.top === undefined) {
+        const byTime = [...result.slow].sort((a, b) => (a.timeMs ?? 0) - (b.timeMs ?? 0));
+        findings = byTime.length;
+        for (const f of byTime) out.text(argv.json ? JSON.stringify(f) + '\n' : slowLine(f, style, sources.length > 1));
+        if (findings === 0 && !argv.json) out.text(`no request took ${argv.threshold} or more\n`);
+      } else if (!streamSlow) {
         const top = result.slow.slice(0, argv.top);
         findings = top.length;
         if (argv.json) for (const f of top) out.text(JSON.stringify(f) + '\n');
@@ -138,7 +145,7 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
       else {
         if (result.stuck.length === 0) out.text('no stuck or unfinished requests found\n');
         for (const g of result.gaps) out.text(gapLine(g));
-        if (result.infoOnly) {
+        if (result.infoOnly && result.files.some((f) => f.processed > 0)) {
           out.text(
             "note: these logs have no 'Received request' lines (synapse.access at INFO, the default since Synapse 1.11), so stuck detection is heuristic.\n" +
               '      For exact detection set, in the log config: loggers: {synapse.access: {level: DEBUG}}\n',

@@ -20,7 +20,7 @@ import { classifyEndpoint } from './endpoints.js';
 import { FdTracker } from './fds.js';
 import { NO_FILTER, compileFilter, overlapsTimeWindow, type RecordPredicate } from './filter.js';
 import { RequestTracker, TagReader, type OpenRequest } from './requests.js';
-import { classifyDuration, longPollKind, requestStartMs, slowFinding, sortSlow } from './slow.js';
+import { longPollKind, requestStartMs, slowFinding, sortSlow } from './slow.js';
 import { EndpointStatsTable } from './stats.js';
 import { counterGaps, evidenceOf, openFinding, ranLongCandidate, ranLongFindings, sortStuck, type RanLongCandidate } from './stuck.js';
 import type {
@@ -332,7 +332,9 @@ export class Analysis {
     const ep = classifyEndpoint(r.method, r.uri);
     const startMs = requestStartMs(r);
     if (startMs !== null && r.timeMs !== null && fs.firstMs !== null) fs.fds.addInterval(startMs, r.timeMs, fs.firstMs);
-    if (!this.accept(r, ep.servlet, ep.route)) return;
+    // Filter, long-poll rule and stats: the same call as the parallel stats workers (run/stats-range.ts).
+    const cls = this.stats.tally(r, ep, this.accept, this.opts.slowThresholdSec);
+    if (cls === null) return;
 
     if (r.timeMs !== null) {
       const sec = Math.floor(r.timeMs / 1000);
@@ -340,8 +342,6 @@ export class Analysis {
       const s = r.status;
       if (r.dropped || (s !== null && s >= 400)) this.errorRing.add(sec);
     }
-    const cls = classifyDuration(ep, r, this.opts.slowThresholdSec);
-    this.stats.add(ep.servlet, r, cls === 'long-poll');
     if (cls === 'long-poll') {
       this.longPollsNormal++;
     } else {

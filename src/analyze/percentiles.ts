@@ -1,8 +1,15 @@
 /**
  * Per-endpoint duration percentiles. Exact while an endpoint has at most `limit` samples (kept
  * in a growing Float64Array, sorted once when asked); past that the array is dropped and a
- * bounded log-bucket sketch (relative error ≤ 1 %) answers instead. The sketch is kept from the
- * start, so live snapshots can read it without sorting millions of samples 10 times a second.
+ * bounded log-bucket sketch (relative error ≤ 1 %) answers instead. The sketch is built from the
+ * exact samples the first time it is needed (a live snapshot, or passing the limit) and kept up
+ * to date from then on, so live snapshots can read it without sorting millions of samples 10
+ * times a second, and a batch run that stays exact never pays a logarithm per sample.
+ *
+ * Both are mergeable (parallel scans of byte ranges): exact samples concatenate (the multiset,
+ * hence the sorted array and every quantile, is the same as one pass over all lines), sketch
+ * buckets add up. `toState()` / `fromState()` carry them between threads as plain data whose
+ * Float64Array buffers can be transferred instead of copied.
  */
 import { quantileSorted } from 'simple-statistics';
 import type { PercentileMethod } from './types.js';
@@ -19,17 +26,57 @@ const MIN_INDEX = Math.ceil(Math.log(MIN_POSITIVE_SEC) / LOG_GAMMA);
 const MAX_INDEX = Math.ceil(Math.log(MAX_SEC) / LOG_GAMMA);
 const BUCKETS = MAX_INDEX - MIN_INDEX + 1;
 
+/** A LogSketch as plain data (structured-clonable; `counts.buffer` can be transferred). */
+export interface LogSketchState {
+  readonly counts: Float64Array;
+  readonly zeros: number;
+  readonly count: number;
+  readonly lowBucket: number;
+  readonly highBucket: number;
+}
+
 /**
  * Log-bucket sketch (the DDSketch idea): bucket i holds values in (γ^(i-1), γ^i] and answers
  * with 2γ^i/(γ+1), which is within RELATIVE_ACCURACY of every value in it. Fixed size (~3 k
- * buckets, 24 KB), so memory does not grow with the sample count.
+ * buckets, 24 KB), so memory does not grow with the sample count. The buckets are counts, so
+ * the sketch of some values does not depend on their order, and sketches merge by adding.
  */
 export class LogSketch {
-  private readonly counts = new Float64Array(BUCKETS);
+  private readonly counts: Float64Array;
   private zeros = 0;
   count = 0;
   private lowBucket = BUCKETS;
   private highBucket = -1;
+
+  constructor(state?: LogSketchState) {
+    if (state === undefined) {
+      this.counts = new Float64Array(BUCKETS);
+      return;
+    }
+    if (state.counts.length !== BUCKETS) throw new Error(`sketch state has ${state.counts.length} buckets, not ${BUCKETS}`);
+    this.counts = state.counts;
+    this.zeros = state.zeros;
+    this.count = state.count;
+    this.lowBucket = state.lowBucket;
+    this.highBucket = state.highBucket;
+  }
+
+  /** The state shares this sketch's bucket array: transfer it, or drop the sketch. */
+  toState(): LogSketchState {
+    return { counts: this.counts, zeros: this.zeros, count: this.count, lowBucket: this.lowBucket, highBucket: this.highBucket };
+  }
+
+  /** Adds every value of `other` (left unchanged). */
+  merge(other: LogSketch): void {
+    if (other.count === 0) return;
+    const from = other.counts;
+    const into = this.counts;
+    for (let b = other.lowBucket; b <= other.highBucket; b++) into[b] = (into[b] ?? 0) + (from[b] ?? 0);
+    this.zeros += other.zeros;
+    this.count += other.count;
+    if (other.lowBucket < this.lowBucket) this.lowBucket = other.lowBucket;
+    if (other.highBucket > this.highBucket) this.highBucket = other.highBucket;
+  }
 
   add(valueSec: number): void {
     this.count++;
@@ -107,6 +154,18 @@ const INITIAL_CAPACITY = 64;
 /** The quantiles every endpoint reports, ascending. */
 export const REPORTED_QUANTILES: readonly number[] = [0.5, 0.9, 0.95, 0.99];
 
+/** DurationSamples as plain data (structured-clonable; see `transferables`). */
+export interface DurationSamplesState {
+  readonly count: number;
+  readonly minSec: number;
+  readonly maxSec: number;
+  /** The samples are its first `count` entries (the whole buffer travels, no copy); null past the limit. */
+  readonly exact: Float64Array | null;
+  readonly sorted: boolean;
+  /** Only when `exact` is null (otherwise rebuilt from the samples when needed). */
+  readonly sketch: LogSketchState | null;
+}
+
 /**
  * Durations of one endpoint: exact up to `limitSamples`, then sketch only. `minSec` and `maxSec`
  * are always exact, and sketch answers are clamped to them.
@@ -114,25 +173,80 @@ export const REPORTED_QUANTILES: readonly number[] = [0.5, 0.9, 0.95, 0.99];
 export class DurationSamples {
   private exact: Float64Array | null = new Float64Array(INITIAL_CAPACITY);
   private sorted = true;
-  readonly sketch = new LogSketch();
+  /** Null until first needed; then it holds every sample (always set once `exact` is null). */
+  private sk: LogSketch | null = null;
   count = 0;
   minSec = 0;
   maxSec = 0;
 
   constructor(private readonly limitSamples: number) {}
 
+  static fromState(limitSamples: number, s: DurationSamplesState): DurationSamples {
+    const d = new DurationSamples(limitSamples);
+    d.count = s.count;
+    d.minSec = s.minSec;
+    d.maxSec = s.maxSec;
+    d.sorted = s.sorted;
+    if (s.exact === null) {
+      if (s.sketch === null) throw new Error('duration samples state without samples or sketch');
+      d.exact = null;
+      d.sk = new LogSketch(s.sketch);
+    } else {
+      if (s.exact.length < s.count) throw new Error(`duration samples state: ${s.exact.length} slots for ${s.count} samples`);
+      d.exact = s.exact;
+    }
+    return d;
+  }
+
+  /**
+   * The state shares this object's arrays: transfer them (see `transferables`), or drop this
+   * object. The samples are sorted first: cheap in a worker, and then merge() interleaves them
+   * in one linear pass instead of the main thread sorting everything.
+   */
+  toState(): DurationSamplesState {
+    const exact = this.exact;
+    if (exact !== null) this.sortedView(exact);
+    return {
+      count: this.count,
+      minSec: this.minSec,
+      maxSec: this.maxSec,
+      exact,
+      sorted: this.sorted,
+      sketch: exact === null ? this.sketch.toState() : null,
+    };
+  }
+
+  /** Every value seen, as a sketch (built from the exact samples the first time). */
+  get sketch(): LogSketch {
+    let sk = this.sk;
+    if (sk === null) {
+      sk = new LogSketch();
+      const a = this.exact;
+      if (a !== null) for (let i = 0; i < this.count; i++) sk.add(a[i] ?? 0);
+      this.sk = sk;
+    }
+    return sk;
+  }
+
   add(valueSec: number): void {
-    this.sketch.add(valueSec);
+    const sk = this.sk;
+    if (sk !== null) sk.add(valueSec);
     if (this.count === 0 || valueSec > this.maxSec) this.maxSec = valueSec;
     if (this.count === 0 || valueSec < this.minSec) this.minSec = valueSec;
-    const n = this.count++;
     let a = this.exact;
-    if (a === null) return;
-    if (n >= this.limitSamples) {
-      // Past the limit: free the array, the sketch already holds every value.
-      this.exact = null;
+    if (a === null) {
+      this.count++;
       return;
     }
+    const n = this.count;
+    if (n >= this.limitSamples) {
+      // Past the limit: keep a sketch of every value and free the array.
+      if (sk === null) this.sketch.add(valueSec);
+      this.exact = null;
+      this.count++;
+      return;
+    }
+    this.count++;
     if (n === a.length) {
       const grown = new Float64Array(Math.min(Math.max(a.length * 2, INITIAL_CAPACITY), Math.max(this.limitSamples, 1)));
       grown.set(a);
@@ -140,6 +254,45 @@ export class DurationSamples {
     }
     a[n] = valueSec;
     if (this.sorted && n > 0 && valueSec < (a[n - 1] ?? 0)) this.sorted = false;
+  }
+
+  /**
+   * Adds every sample of `other`, as if they had been added here one by one (same quantiles,
+   * same method): `this` holds the earlier part of the input. Takes over other's arrays:
+   * do not use `other` afterwards.
+   */
+  merge(other: DurationSamples): void {
+    const m = other.count;
+    if (m === 0) return;
+    const n = this.count;
+    if (n === 0 || other.maxSec > this.maxSec) this.maxSec = other.maxSec;
+    if (n === 0 || other.minSec < this.minSec) this.minSec = other.minSec;
+    const total = n + m;
+    const a = this.exact;
+    const b = other.exact;
+    if (a !== null && b !== null && total <= this.limitSamples) {
+      if (this.sk !== null) this.sk.merge(other.sketch);
+      if (n === 0) {
+        this.exact = b;
+        this.sorted = other.sorted;
+      } else if (this.sorted && other.sorted) {
+        this.exact = mergeSorted(a, n, b, m);
+      } else {
+        let into = a;
+        if (into.length < total) {
+          into = new Float64Array(Math.min(Math.max(total, a.length * 2), Math.max(this.limitSamples, 1)));
+          into.set(a.subarray(0, n));
+          this.exact = into;
+        }
+        into.set(b.subarray(0, m), n);
+        this.sorted = false;
+      }
+    } else {
+      // Together past the limit (add() would have dropped the array at sample limit + 1).
+      this.sketch.merge(other.sketch);
+      this.exact = null;
+    }
+    this.count = total;
   }
 
   get method(): PercentileMethod {
@@ -194,10 +347,44 @@ export class DurationSamples {
 }
 
 /**
+ * The first n of `a` and the first m of `b`, both ascending, merged into a new ascending array:
+ * the same array Float64Array#sort gives for their concatenation (−0 before +0 as well).
+ */
+function mergeSorted(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
+  const out = new Float64Array(n + m);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < n && j < m) {
+    const x = a[i] ?? 0;
+    const y = b[j] ?? 0;
+    // Equal values are interchangeable, except that a −0 from `b` goes before a +0 from `a`.
+    if (x < y || (x === y && (x !== 0 || !Object.is(y, -0)))) {
+      out[k++] = x;
+      i++;
+    } else {
+      out[k++] = y;
+      j++;
+    }
+  }
+  if (i < n) out.set(a.subarray(i, n), k);
+  else if (j < m) out.set(b.subarray(j, m), k);
+  return out;
+}
+
+/**
  * simple-statistics types its input as `readonly number[]`, but `quantileSorted` only reads
  * `length` and indexes, which a Float64Array supports; copying millions of samples into an
  * Array just to satisfy the type would double the memory.
  */
 function quantileSortedTyped(sorted: Float64Array, p: number): number {
   return quantileSorted(sorted as unknown as readonly number[], p);
+}
+
+/** The buffers of a DurationSamplesState, for postMessage's transfer list. */
+export function transferables(s: DurationSamplesState): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  if (s.exact !== null) out.push(s.exact.buffer as ArrayBuffer);
+  if (s.sketch !== null) out.push(s.sketch.counts.buffer as ArrayBuffer);
+  return out;
 }

@@ -16,6 +16,7 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12 };
  * caller; under a TypeScript runner (tests) everything runs inline.
  */
 export function threadsFor(bytes: number, callerUrl: string): number {
+  if (process.env.SYNLOG_THREADS) return callerUrl.endsWith('.js') ? Math.max(1, Math.floor(Number(process.env.SYNLOG_THREADS)) || 1) : 1; // hidden: force (tests, benchmarks)
   if (!callerUrl.endsWith('.js') || bytes < PARALLEL_MIN_BYTES) return 1;
   return Math.min(availableParallelism(), 4);
 }

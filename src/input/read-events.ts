@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { LineAccounting, LogEvent } from '../core/types.js';
+import type { LineAccounting, LogEvent, UnparsedLine } from '../core/types.js';
 import { LineParser } from '../parse/line-parser.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
 import { describeReadError, openSource, type SourceInfo } from './sources.js';
 
 /** How many not-understood line numbers are remembered for the summary. */
@@ -33,15 +33,15 @@ export interface EventSink {
   warning?(message: string): void;
 }
 
-/** Builds the event for an over-long line that was skipped. */
-function overlongEvent(file: string, line: number, epoch: number, bytes: number): LogEvent {
+/** The event for an over-long line that was skipped: one text for every reader (sequential, ranges). */
+export function overlongEvent(file: string, line: number, epoch: number, bytes: number): UnparsedLine {
   return {
     kind: 'unparsed',
     file,
     line,
     epoch,
     text: '',
-    reason: `line of ${bytes} bytes is longer than the ${1024 * 1024}-byte limit; skipped`,
+    reason: `line of ${bytes} bytes is longer than the ${MAX_LINE_BYTES}-byte limit; skipped`,
     tag: null,
     timeMs: null,
   };

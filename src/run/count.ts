@@ -1,7 +1,7 @@
 import type { LineAccounting, LogEvent } from '../core/types.js';
 import { runWorker, threadsFor } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
-import { account, newAccounting } from '../input/read-events.js';
+import { account, newAccounting, overlongEvent } from '../input/read-events.js';
 import { readRangeLines } from '../input/range-reader.js';
 import { LineParser } from '../parse/line-parser.js';
 
@@ -38,7 +38,7 @@ export function countRange(req: CountRequest): RangeCount {
     },
     overlong(lineNo, bytes) {
       counts.unparsed++;
-      account(accounting, { kind: 'unparsed', file: req.label, line: lineNo, epoch: parser.epoch, text: '', reason: `line of ${bytes} bytes is longer than the limit; skipped`, tag: null, timeMs: null });
+      account(accounting, overlongEvent(req.label, lineNo, parser.epoch, bytes));
     },
   });
   return { counts, accounting, ...read };

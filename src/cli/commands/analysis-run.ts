@@ -1,5 +1,5 @@
 /** The analysis commands' implementation, loaded only when one of them runs. */
-import { Analysis } from '../../analyze/engine.js';
+import { Analysis, DEFAULT_OPTIONS } from '../../analyze/engine.js';
 import type { RecordFilter } from '../../analyze/types.js';
 import type { SourceInfo } from '../../input/sources.js';
 import { formatLogTime } from '../../parse/time.js';
@@ -14,6 +14,7 @@ import {
 } from '../../render/findings-text.js';
 import { sortEndpoints } from '../../analyze/sort.js';
 import { runAnalysis } from '../../run/analyze.js';
+import { statsInParallel, statsThreads } from '../../run/stats-parallel.js';
 import { firstLogDayMs, parseLogTimeArg } from '../../run/time-args.js';
 import { resolveInputs, UsageError } from '../../run/inputs.js';
 import { EXIT_FINDINGS, parseDurationSec, reportAccounting } from '../common.js';
@@ -87,15 +88,21 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
     }
   };
 
+  // stats on big plain files: byte ranges in worker threads, same rows and line accounting.
+  const statsWorkers = which === 'stats' && !live ? statsThreads(sources) : 1;
+  const parallelStats =
+    statsWorkers > 1
+      ? await statsInParallel(sources, statsWorkers, { slowThresholdSec, filter, exactPercentileLimit: DEFAULT_OPTIONS.exactPercentileLimit })
+      : null;
   const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const progress = !argv.json && !live && process.stderr.isTTY && totalBytes > 32 * 1024 * 1024 ? new Progress(totalBytes) : undefined;
+  const progress = parallelStats === null && !argv.json && !live && process.stderr.isTTY && totalBytes > 32 * 1024 * 1024 ? new Progress(totalBytes) : undefined;
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   let outcome;
   try {
-    outcome = await runAnalysis(sources, analysis, {
+    outcome = parallelStats !== null ? { accounting: parallelStats.accounting, warnings: [] } : await runAnalysis(sources, analysis, {
       follow: argv.follow,
       signal: controller.signal,
       onTick: live ? onTick : undefined,
@@ -112,7 +119,7 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
 
   switch (which) {
     case 'stats': {
-      const rows = sortEndpoints(result.endpoints, argv.sort).slice(0, argv.top ?? Infinity);
+      const rows = sortEndpoints(parallelStats?.endpoints ?? result.endpoints, argv.sort).slice(0, argv.top ?? Infinity);
       findings = rows.length;
       if (argv.json) for (const e of rows) out.text(JSON.stringify({ kind: 'endpoint', ...e }) + '\n');
       else if (rows.length === 0) out.text('no finished requests (Processed lines) matched\n');

@@ -14,6 +14,11 @@
  * its terminator (no lazy `.+?` that a later failure could stretch), and where the regex would have to
  * backtrack to decide an optional group (the db sched time), the token carries a lookahead instead.
  * The same choice keeps the regex linear-time on hostile 1 MiB lines.
+ *
+ * The free-text fields are written as unrolled loops over the terminator's first character
+ * (`[^c]*(?:c(?!rest)[^c]*)*`, see `runUntil`) rather than as tempered tokens (`(?:(?!term)[\s\S])+`):
+ * the same language and the same match, but irregexp runs `[^c]*` as a tight scan instead of trying a
+ * lookahead at every character (the composed regex is ~30 % faster on real lines).
  */
 import { createToken, type TokenType } from './chevrotain.js';
 
@@ -33,16 +38,60 @@ const g = (t: TokenType): string => `(?:${sourceOf(t)})`;
 /** End of input; chevrotain rejects `$` in token patterns, this is the same assertion. */
 const END = String.raw`(?![\s\S])`;
 
+/** The text of each literal token (a token whose pattern matches exactly one string). */
+const LITERAL_TEXT = new Map<TokenType, string>();
+
+/** Regex source matching `text` literally (outside a character class). */
+function escapeText(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
+/** A token whose pattern is one fixed text. */
+function literal(name: string, text: string, label: string): TokenType {
+  const t = token(name, escapeText(text), label);
+  LITERAL_TEXT.set(t, text);
+  return t;
+}
+
+function literalText(t: TokenType): string {
+  const text = LITERAL_TEXT.get(t);
+  if (text === undefined || text.length === 0) throw new Error(`token ${t.name} is no literal`);
+  return text;
+}
+
+/**
+ * A run of characters that stops right before the first place where the literal `stop`, followed by
+ * `follow` (a regex source), starts; or at the end of input.
+ *
+ * A character at position p is taken unless `stop`+`follow` matches at p. Only the literal's first
+ * character c can start it, so the run is `[^c]` or `c(?!rest)` repeated, where rest is the literal's
+ * remainder plus `follow`; written unrolled as `[^c]*(?:c(?!rest)[^c]*)*`. Each end position has one
+ * way to be reached (`[^c]` and `c` are disjoint), so backtracking stays linear. The greedy run ends at
+ * the first occurrence of the terminator, the same end as the tempered token `(?:(?!stop follow)[\s\S])+`;
+ * every shorter end the regex may backtrack to is also one of the tempered token's.
+ *
+ * `firstFree`: the first character is taken whatever it is (the lazy `[\s\S]+?(?=stop follow)` form).
+ * Otherwise the run must have at least one character that passes the same test.
+ */
+function runUntil(stop: TokenType, follow: string, firstFree: boolean): string {
+  const text = literalText(stop);
+  const c = text.charAt(0);
+  const other = `[^${c.replace(/[\\\]^-]/g, '\\$&')}]`;
+  const guarded = `${escapeText(c)}(?!${escapeText(text.slice(1))}${follow})`;
+  const first = firstFree ? String.raw`[\s\S]` : `(?:${other}|${guarded})`;
+  return `${first}${other}*(?:${guarded}${other}*)*`;
+}
+
 // ---- vocabulary -------------------------------------------------------------------------------
 
-export const Sep = token('Sep', ' - ', '` - `');
+export const Sep = literal('Sep', ' - ', '` - `');
 /** Opaque client address (IP, XFF text, socket path, `-`, redacted text): everything up to the first ` - `. */
-export const ClientAddress = token('ClientAddress', String.raw`(?:(?!${g(Sep)})[\s\S])+`, 'client address');
+export const ClientAddress = token('ClientAddress', runUntil(Sep, '', false), 'client address');
 export const SiteTag = token('SiteTag', String.raw`\S+`, 'site tag');
 export const LBrace = token('LBrace', String.raw`\{`, '`{`');
-export const ProcessedLit = token('ProcessedLit', String.raw`\} Processed request: `, '`} Processed request: `');
+export const ProcessedLit = literal('ProcessedLit', '} Processed request: ', '`} Processed request: `');
 /** The requester runs to the fixed literal (spec §11.9: user IDs may contain `}`). */
-export const Requester = token('Requester', String.raw`(?:(?!${g(ProcessedLit)})[\s\S])+`, 'requester');
+export const Requester = token('Requester', runUntil(ProcessedLit, '', false), 'requester');
 export const ReceivedLit = token('ReceivedLit', 'Received request: ', '`Received request: `');
 /** `%.3f` or `%d`; negative for the send time (spec §2.2). */
 export const Num = token('Num', String.raw`-?\d+(?:\.\d+)?`, 'number');
@@ -72,19 +121,31 @@ export const Bang = token('Bang', '!', '`!`');
 export const Status = token('Status', '[^ !]+', 'status');
 export const OpenRequestLine = token('OpenRequestLine', ' "', '` "`');
 export const Method = token('Method', String.raw`\S+`, 'method');
-export const Uri = token('Uri', String.raw`\S+`, 'URI');
+/**
+ * `\S+`, written so that irregexp checks the usual printable-ASCII characters with one range test instead
+ * of the whole `\s` class: the first character is `[!-~]` or any other non-whitespace, then runs of
+ * `[!-~]` separated by single other non-whitespace characters. The same language and the same (greedy,
+ * to the first whitespace) match; each end position is reached one way, so backtracking stays linear.
+ * Used for the URI, the longest `\S+` field (~10 % off the composed regex on real lines).
+ */
+const NON_SPACE_RUN = String.raw`(?:[!-~]|[^\s!-~])[!-~]*(?:[^\s!-~][!-~]*)*`;
+export const Uri = token('Uri', NON_SPACE_RUN, 'URI');
 export const Protocol = token('Protocol', String.raw`[^\s"]+`, 'protocol');
 export const QuoteSpaceQuote = token('QuoteSpaceQuote', '" "', '`" "`');
-export const Quote = token('Quote', '"', '`"`');
+export const Quote = literal('Quote', '"', '`"`');
 export const DbevtsOpen = token('DbevtsOpen', String.raw` \[`, '` [`');
 export const DbevtsClose = token('DbevtsClose', String.raw` dbevts\]`, '` dbevts]`');
+/** What may follow the user agent's closing `"`: an optional ` [N dbevts]`, then the end of the message. */
+const AFTER_UA = `(?:${g(DbevtsOpen)}${g(Int)}${g(DbevtsClose)})?${END}`;
 /**
  * The user agent is not escaped and may contain `"` (spec §11.11): it runs to the `"` after which only
- * an optional ` [N dbevts]` is left before the end of the message.
+ * an optional ` [N dbevts]` is left before the end of the message. That `"` is unique (the dbevts
+ * suffix holds no `"`), so the run to it (greedy) is the lazy `[\s\S]+?(?="…)` of earlier versions; the
+ * lookahead makes the token fail, as before, when there is no such `"`.
  */
 export const UserAgent = token(
   'UserAgent',
-  String.raw`[\s\S]+?(?=${g(Quote)}(?:${g(DbevtsOpen)}${g(Int)}${g(DbevtsClose)})?${END})`,
+  `${runUntil(Quote, AFTER_UA, true)}(?=${g(Quote)}${AFTER_UA})`,
   'user agent',
 );
 

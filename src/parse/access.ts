@@ -57,13 +57,20 @@ const ALL_FIELDS: readonly AccessField[] = [
 interface CompiledRegex {
   /** Sticky, so a caller can run it at an offset inside a line without slicing. */
   readonly re: RegExp;
+  /** The composed grammar without the end anchor. */
+  readonly body: string;
   readonly slots: Slots;
   readonly groupCount: number;
 }
 
+/** Number of capture groups in a regex source. */
+function captureCount(source: string): number {
+  return (new RegExp(`${source}|`).exec('')?.length ?? 1) - 1;
+}
+
 function hasCapture(source: string): boolean {
   // A pattern with its own capture groups would shift every slot after it.
-  return (new RegExp(`${source}|`).exec('')?.length ?? 1) > 1;
+  return captureCount(source) > 0;
 }
 
 function composeRegex(grammar: readonly GrammarNode[]): CompiledRegex {
@@ -90,7 +97,7 @@ function composeRegex(grammar: readonly GrammarNode[]): CompiledRegex {
     return out;
   };
   const body = walk(grammar);
-  return { re: new RegExp(`${body}$`, 'y'), slots: slots as Slots, groupCount: groups };
+  return { re: new RegExp(`${body}$`, 'y'), body, slots: slots as Slots, groupCount: groups };
 }
 
 const P = composeRegex(PROCESSED);
@@ -106,6 +113,16 @@ export function execProcessedAt(s: string, start: number): RegExpExecArray | nul
   return P.re.exec(s);
 }
 
+/**
+ * The Processed regex behind a caller's `prefix` (a regex source for what precedes the message on a
+ * line, with its own capture groups): one sticky match reads the line's header and its message. The
+ * grammar part is the same composition as PROCESSED_REGEX; its values start at `offset` in the match
+ * array (see buildProcessed).
+ */
+export function processedRegexAfter(prefix: string): { readonly re: RegExp; readonly offset: number } {
+  return { re: new RegExp(`${prefix}${P.body}$`, 'y'), offset: captureCount(prefix) };
+}
+
 /** Runs the Received regex on `s` from `start` to the end. */
 export function execReceivedAt(s: string, start: number): RegExpExecArray | null {
   R.re.lastIndex = start;
@@ -114,33 +131,44 @@ export function execReceivedAt(s: string, start: number): RegExpExecArray | null
 
 // ---- shared: captured strings → fields ----------------------------------------------------------
 
+/** Exact powers of ten, 10^0 … 10^15. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /**
  * `-?\d+(\.\d+)?` → number, by hand (Number() on short strings dominated profiles). Exact: the integer
  * `digits` and the power of ten are both exactly representable, so one division rounds correctly,
- * the same double Number() returns. Falls back to Number() beyond 15 digits.
+ * the same double Number() returns. Falls back to Number() beyond 15 digits. Reads each character
+ * once (charCodeAt is the cost here).
  */
 function decimal(v: string): number {
   const n = v.length;
-  let i = 0;
-  let neg = false;
-  if (v.charCodeAt(0) === 45) {
-    neg = true;
-    i = 1;
+  const c = v.charCodeAt(0);
+  if (n === 1) return c - 48; // one character of this grammar is one digit
+  if (n === 5 && v.charCodeAt(1) === 46) {
+    // `d.ddd`: `%.3f` under 10 s, most of the numbers on a line (c is a digit: `-` is never before `.`)
+    return ((c - 48) * 1000 + (v.charCodeAt(2) - 48) * 100 + (v.charCodeAt(3) - 48) * 10 + (v.charCodeAt(4) - 48)) / 1000;
   }
+  return decimalAny(v, n, c);
+}
+
+/** decimal() beyond its two common shapes (kept out of it, so that it stays small enough to inline). */
+function decimalAny(v: string, n: number, c0: number): number {
+  let c = c0;
+  let i = 0;
+  const neg = c === 45;
+  if (neg) c = v.charCodeAt(++i);
   if (n - i > 15) return Number(v);
   let digits = 0;
-  let scale = 1;
-  let frac = false;
-  for (; i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 46) {
-      frac = true;
-      continue;
-    }
+  for (;;) {
     digits = digits * 10 + (c - 48);
-    if (frac) scale *= 10;
+    if (++i === n) return neg ? -digits : digits;
+    c = v.charCodeAt(i);
+    if (c === 46) break;
   }
-  const x = scale === 1 ? digits : digits / scale;
+  const f0 = i + 1;
+  for (i = f0; i < n; i++) digits = digits * 10 + (v.charCodeAt(i) - 48);
+  // 1 <= n - f0 <= 14 here (at most 15 characters besides the sign)
+  const x = digits / (POW10[n - f0] as number);
   return neg ? -x : x;
 }
 
@@ -155,33 +183,51 @@ function count(v: string | undefined): number | null {
   return v === undefined ? null : decimal(v);
 }
 
-/** Result slots of readRequester (module scratch: no object per line). */
-let authOut: string | null = null;
-let reqOut: string | null = null;
+/** A requester that may be split: it holds a `|` or a `,`. */
+const REQUESTER_SPLIT = /[|,]/;
 
 /**
- * `{None}` → null/null; `{a|b}` (≥ v1.43) and `{a,b}` (v1.23–v1.31) → a authenticated, acting as b;
- * anything else (user, server, the ambiguous `a.b` of v1.32–v1.42) → both the whole text.
+ * Where a requester splits into the authenticated entity and the acting one: `{a|b}` (≥ v1.43) and
+ * `{a,b}` (v1.23–v1.31) → the index of the separator; -1 for anything else (user, server, the ambiguous
+ * `a.b` of v1.32–v1.42). The common case (neither `|` nor `,`) is decided by one regex test: the
+ * requester is usually a captured substring of the line (a sliced string), on which charCodeAt loops
+ * are slow on V8.
  */
-function readRequester(r: string | undefined): void {
-  if (r === undefined || r === 'None') {
-    authOut = reqOut = null;
-    return;
-  }
+function requesterSplit(r: string): number {
+  if (!REQUESTER_SPLIT.test(r)) return -1;
   let i = r.indexOf('|');
   if (i < 0) i = r.indexOf(',');
-  if (i > 0 && i < r.length - 1) {
-    authOut = r.slice(0, i);
-    reqOut = r.slice(i + 1);
-  } else {
-    authOut = reqOut = r;
-  }
+  return i > 0 && i < r.length - 1 ? i : -1;
 }
 
+/** `{None}` → null/null; a split requester (see requesterSplit) → a authenticated, acting as b; else both the text. */
 export function splitRequester(r: string | undefined): { authenticatedEntity: string | null; requester: string | null } {
-  readRequester(r);
-  return { authenticatedEntity: authOut, requester: reqOut };
+  if (r === undefined || r === 'None') return { authenticatedEntity: null, requester: null };
+  const i = requesterSplit(r);
+  return i < 0 ? { authenticatedEntity: r, requester: r } : { authenticatedEntity: r.slice(0, i), requester: r.slice(i + 1) };
 }
+
+// Field slots of the Processed grammar, read once (the hot path indexes the match array with them).
+const P_IP = P.slots.ip;
+const P_SITE = P.slots.site;
+const P_REQUESTER = P.slots.requester;
+const P_TOTAL = P.slots.total;
+const P_TOTAL_UNIT = P.slots.totalUnit;
+const P_SEND = P.slots.send;
+const P_UTIME = P.slots.utime;
+const P_STIME = P.slots.stime;
+const P_DBSCHED = P.slots.dbsched;
+const P_DBTXN = P.slots.dbtxn;
+const P_DBCOUNT = P.slots.dbcount;
+const P_SIZE = P.slots.size;
+const P_PREDROP = P.slots.predrop;
+const P_STATUS = P.slots.status;
+const P_DROPPED = P.slots.dropped;
+const P_METHOD = P.slots.method;
+const P_URI = P.slots.uri;
+const P_PROTO = P.slots.proto;
+const P_UA = P.slots.ua;
+const P_DBEVTS = P.slots.dbevts;
 
 /**
  * THE conversion of captured Processed values (both paths) into a record. The header fields come in
@@ -189,6 +235,8 @@ export function splitRequester(r: string | undefined): { authenticatedEntity: st
  */
 export function buildProcessed(
   v: Values,
+  /** index of the grammar's first value in `v` minus 1: 0 for PROCESSED_REGEX and the slow path */
+  o: number,
   file: string,
   line: number,
   epoch: number,
@@ -201,33 +249,47 @@ export function buildProcessed(
   message: string,
   prefix: string,
 ): ProcessedRecord {
-  const s = P.slots;
-  readRequester(v[s.requester]);
-  const statusText = v[s.status] ?? '';
-  const ms = v[s.totalUnit] === 'ms';
+  // the requester fields in locals (module-level scratch would cost a write barrier per string)
+  const r = v[o + P_REQUESTER];
+  let requester: string | null = null;
+  let authenticatedEntity: string | null = null;
+  if (r !== undefined && r !== 'None') {
+    const i = requesterSplit(r);
+    if (i < 0) {
+      requester = authenticatedEntity = r;
+    } else {
+      authenticatedEntity = r.slice(0, i);
+      requester = r.slice(i + 1);
+    }
+  }
+  const statusText = v[o + P_STATUS] ?? '';
+  const unit = v[o + P_TOTAL_UNIT];
+  const ms = unit !== undefined && unit.length === 2; // `ms`; the other unit is `sec`
+  const total = v[o + P_TOTAL];
+  const size = v[o + P_SIZE];
   return {
     file, line, epoch, format, time, timeMs, logger, level, tag, message, prefix,
     kind: 'processed',
-    ip: v[s.ip] ?? null,
-    siteTag: v[s.site] ?? null,
-    requester: reqOut,
-    authenticatedEntity: authOut,
-    totalSec: seconds(v[s.total], ms) ?? Number.NaN,
-    sendSec: seconds(v[s.send], false),
-    cpuUserSec: seconds(v[s.utime], ms),
-    cpuSysSec: seconds(v[s.stime], ms),
-    dbSchedSec: seconds(v[s.dbsched], ms),
-    dbTxnSec: seconds(v[s.dbtxn], ms),
-    dbTxnCount: count(v[s.dbcount]),
-    bytes: count(v[s.size]) ?? Number.NaN,
+    ip: v[o + P_IP] ?? null,
+    siteTag: v[o + P_SITE] ?? null,
+    requester,
+    authenticatedEntity,
+    totalSec: total === undefined ? Number.NaN : ms ? decimal(total) / 1000 : decimal(total),
+    sendSec: seconds(v[o + P_SEND], false),
+    cpuUserSec: seconds(v[o + P_UTIME], ms),
+    cpuSysSec: seconds(v[o + P_STIME], ms),
+    dbSchedSec: seconds(v[o + P_DBSCHED], ms),
+    dbTxnSec: seconds(v[o + P_DBTXN], ms),
+    dbTxnCount: count(v[o + P_DBCOUNT]),
+    bytes: size === undefined ? Number.NaN : decimal(size),
     status: statusCode(statusText),
     statusText,
-    dropped: v[s.predrop] !== undefined || v[s.dropped] !== undefined,
-    method: v[s.method] ?? '',
-    uri: v[s.uri] ?? '',
-    protocol: v[s.proto] ?? '',
-    userAgent: v[s.ua] ?? '',
-    dbEvents: count(v[s.dbevts]),
+    dropped: v[o + P_PREDROP] !== undefined || v[o + P_DROPPED] !== undefined,
+    method: v[o + P_METHOD] ?? '',
+    uri: v[o + P_URI] ?? '',
+    protocol: v[o + P_PROTO] ?? '',
+    userAgent: v[o + P_UA] ?? '',
+    dbEvents: count(v[o + P_DBEVTS]),
   };
 }
 
@@ -259,7 +321,7 @@ export function buildReceived(
 
 /** Processed fields from captured values: buildProcessed's record without its header fields. */
 export function processedFromValues(v: Values): ProcessedFields {
-  const r = buildProcessed(v, '', 0, 0, 'text', null, null, '', null, null, '', '');
+  const r = buildProcessed(v, 0, '', 0, 0, 'text', null, null, '', null, null, '', '');
   return {
     kind: r.kind, ip: r.ip, siteTag: r.siteTag, requester: r.requester, authenticatedEntity: r.authenticatedEntity,
     totalSec: r.totalSec, sendSec: r.sendSec, cpuUserSec: r.cpuUserSec, cpuSysSec: r.cpuSysSec,

@@ -18,6 +18,7 @@ import type {
   LineFormat,
   LogEvent,
   LogRecord,
+  ProcessedRecord,
   UnparsedLine,
 } from '../core/types.js';
 import {
@@ -30,16 +31,19 @@ import {
   execReceivedAt,
   isAccessError,
   lexAccessValues,
+  processedRegexAfter,
   type AccessError,
   type Values,
 } from './access.js';
-import { formatLogTime, isLogTimeAt, parseIsoTimeMs, parseLogTimeMs } from './time.js';
+import { formatLogTime, isLogTimeAt, logTimeMsOfShape, parseIsoTimeMs, parseLogTimeMs } from './time.js';
 
 /** Longest text kept on an unparsed line (the caller already bounds lines at 1 MiB). */
 export const UNPARSED_TEXT_MAX = 8192;
 
 const STARTUP_BANNER = '***** STARTING SERVER *****';
 const ACCESS_LOGGER = 'synapse.access.';
+/** Where access loggers start to differ from most others (after `synapse.`). */
+const ACCESS_DISTINCT = 'synapse.'.length;
 
 // ---- character helpers ------------------------------------------------------------------------
 
@@ -74,7 +78,8 @@ const H = {
   /** index of the timestamp, -1 when the layout has none */
   tsStart: -1,
   /** parsed timestamp (null: no timestamp, or its fields are out of range) */
-  timeMs: null as number | null,
+  /** NaN: none. A number field, not `number | null`, so storing it allocates nothing. */
+  timeMs: Number.NaN,
   loggerStart: 0,
   loggerEnd: 0,
   level: null as Level | null,
@@ -142,14 +147,55 @@ function tailAt(s: string, p: number): boolean {
   return true;
 }
 
-/** Text header with the timestamp at column 0: the common case (one pass over the digits). */
+/**
+ * The text header with the timestamp at column 0, `isLogTimeAt(s, 0)` + ` - ` + `tailAt(s, 26)` as one
+ * sticky regex (`\d` is [0-9] and `\S` is `!isWs`, as in those functions). irregexp checks the ~70
+ * header characters several times faster than the same checks as charCodeAt calls; the fields are
+ * then found from the match's end (the level, the line number) without scanning the logger again.
+ */
+const TEXT_HEADER_AT_ZERO = /\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d\d\d - \S+ - \d+ - (?:INFO|DEBUG|WARNING|ERROR|CRITICAL) - /y;
+
+/** Text header with the timestamp at column 0: the common case. */
 function textAtZero(s: string): boolean {
-  const ms = parseLogTimeMs(s, 0);
-  // an out-of-range date (month 13) still has the header's shape: a record without timeMs
-  if ((ms === null && !isLogTimeAt(s, 0)) || !sepAt(s, 23) || !tailAt(s, 26)) return false;
+  // most other lines (tracebacks, prefixed layouts) fail these two characters: no regex call for them
+  if (s.charCodeAt(19) !== 44 || s.charCodeAt(13) !== 58) return false; // `,` `:`
+  const re = TEXT_HEADER_AT_ZERO;
+  re.lastIndex = 0;
+  if (!re.test(s)) return false;
+  const rest = re.lastIndex;
+  // `<level> - ` ends the match; the level's second-to-last letter tells which one it is
+  let level: Level;
+  switch (s.charCodeAt(rest - 5)) {
+    case 70: // F: INFO
+      level = 'INFO';
+      break;
+    case 85: // U: DEBUG
+      level = 'DEBUG';
+      break;
+    case 78: // N: WARNING
+      level = 'WARNING';
+      break;
+    case 79: // O: ERROR
+      level = 'ERROR';
+      break;
+    default: // A: CRITICAL
+      level = 'CRITICAL';
+  }
+  // before ` - <level>`: the line number's digits, and before them ` - ` and the logger
+  let j = rest - 6 - level.length;
+  for (;;) {
+    const c = s.charCodeAt(j - 1);
+    if (c < 48 || c > 57) break;
+    j--;
+  }
   H.prefixEnd = 0;
   H.tsStart = 0;
-  H.timeMs = ms;
+  // an out-of-range date (month 13) still has the header's shape: a record without timeMs
+  H.timeMs = logTimeMsOfShape(s, 0) ?? Number.NaN;
+  H.loggerStart = 26;
+  H.loggerEnd = j - 3;
+  H.level = level;
+  H.restStart = rest;
   return true;
 }
 
@@ -169,7 +215,7 @@ function textAnywhere(s: string): boolean {
   if (sepAt(s, 0) && tailAt(s, 3)) {
     H.prefixEnd = 0;
     H.tsStart = -1;
-    H.timeMs = null;
+    H.timeMs = Number.NaN;
     return true;
   }
   TS_TAIL.lastIndex = 20; // a timestamp at column 0 was tried by textAtZero
@@ -179,7 +225,7 @@ function textAnywhere(s: string): boolean {
     if (isLogTimeAt(s, ts) && tailAt(s, ts + 26)) {
       H.prefixEnd = ts;
       H.tsStart = ts;
-      H.timeMs = parseLogTimeMs(s, ts);
+      H.timeMs = parseLogTimeMs(s, ts) ?? Number.NaN;
       return true;
     }
     TS_TAIL.lastIndex = ts + 20;
@@ -234,7 +280,7 @@ function journaldAt(s: string, p: number): boolean {
   if (after < n && s.charCodeAt(after) !== 32) return false;
   H.prefixEnd = p;
   H.tsStart = -1;
-  H.timeMs = null;
+  H.timeMs = Number.NaN;
   H.loggerStart = p;
   H.loggerEnd = i;
   H.level = null;
@@ -275,7 +321,7 @@ const X = {
   tagEnd: -1,
   msgStart: 0,
   access: Access.None as Access,
-  /** captured values: the fast path's match, or (should the paths ever differ) the slow path's */
+  /** captured values of the slow split search (resolve returns the hot path's match instead) */
   values: null as Values | null,
   /** malformed: why, and the column (1-based, in the line) */
   error: null as AccessError | null,
@@ -305,7 +351,7 @@ const candidates: Split[] = [];
  * (spec §9.2 fallback, example 27); for a non-access line the first split that exists wins, for an
  * access line the first whose message the access grammar reads.
  */
-function resolve(s: string, layout: Layout): void {
+function resolve(s: string, layout: Layout): Values | null {
   X.access = Access.None;
   X.values = null;
   X.error = null;
@@ -336,15 +382,16 @@ function resolve(s: string, layout: Layout): void {
       X.msgStart = rest;
     }
   }
-  if (!isAccessLogger(s, H.loggerStart, H.loggerEnd)) return;
+  if (!isAccessLogger(s, H.loggerStart, H.loggerEnd)) return null;
   // Hot path: a Processed match implies the literal, so try the regex before scanning for it.
+  // (Returned, not kept in X: storing a new object into the long-lived X costs a write barrier.)
   const m0 = execProcessedAt(s, X.msgStart);
   if (m0 !== null) {
     X.access = Access.Processed;
-    X.values = m0;
-    return;
+    return m0;
   }
   resolveAccessSlowly(s, layout, hasStd, hasLegacy);
+  return X.values;
 }
 
 /** Access logger, but the first split's message is no well-formed Processed message. */
@@ -405,9 +452,17 @@ function resolveAccessSlowly(s: string, layout: Layout, hasStd: boolean, hasLega
   X.errorColumn = bestCol;
 }
 
+/** The character codes of ACCESS_LOGGER (reading them from the string would double the charCodeAt calls). */
+const ACCESS_LOGGER_CODES: readonly number[] = Array.from(ACCESS_LOGGER, (c) => c.charCodeAt(0));
+
 /** `synapse.access.<scheme>.<tag>` (spec §2.6); only these loggers write access lines. */
 function isAccessLogger(s: string, start: number, end: number): boolean {
-  return end - start > ACCESS_LOGGER.length && litAt(s, start, ACCESS_LOGGER);
+  const n = ACCESS_LOGGER_CODES.length;
+  if (end - start <= n) return false;
+  // `synapse.` is shared by most loggers: compare from its end, where they differ
+  for (let k = ACCESS_DISTINCT; k < n; k++) if (s.charCodeAt(start + k) !== ACCESS_LOGGER_CODES[k]) return false;
+  for (let k = 0; k < ACCESS_DISTINCT; k++) if (s.charCodeAt(start + k) !== ACCESS_LOGGER_CODES[k]) return false;
+  return true;
 }
 
 /** `''` and `None` mean "no request context" (spec §1.3). */
@@ -509,6 +564,47 @@ function classify(msg: string): OtherKind {
   return K_TOO_MANY;
 }
 
+// ---- whole-line fast path for Processed lines ---------------------------------------------------
+
+/** Regex source matching `text` literally. */
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
+/**
+ * The common access line in one match: a text header at column 0 with an access logger
+ * (TEXT_HEADER_AT_ZERO with the logger narrowed as isAccessLogger does, `\S+` being `!isWs`), the
+ * standard ` - ` tag split as resolve finds it (the tag runs to the first whitespace, which must start
+ * ` - `), then the composed Processed grammar to the end of the line. Every part of it can match in one
+ * way only, so a line it accepts is one the general path reads the same way: textAtZero, the first split
+ * of resolve, execProcessedAt at the same message start, hence the same values. Groups: 1 logger,
+ * 2 line number, 3 tag, then the grammar's values.
+ */
+const TEXT_PROCESSED = processedRegexAfter(
+  String.raw`\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d\d\d - (${escapeRegex(ACCESS_LOGGER)}\S+) - (\d+) - (?:INFO|DEBUG|WARNING|ERROR|CRITICAL) - (\S*) - `,
+);
+
+/** Where TEXT_PROCESSED's logger starts, and the two characters there that only access loggers have. */
+const ACCESS_PROBE = 26 + ACCESS_DISTINCT;
+const ACCESS_PROBE_C0 = ACCESS_LOGGER.charCodeAt(ACCESS_DISTINCT);
+const ACCESS_PROBE_C1 = ACCESS_LOGGER.charCodeAt(ACCESS_DISTINCT + 1);
+
+/** Level of a text header whose level name starts at `i` (the header matched already). */
+function levelNameAt(s: string, i: number): Level {
+  switch (s.charCodeAt(i)) {
+    case 73: // I
+      return 'INFO';
+    case 68: // D
+      return 'DEBUG';
+    case 87: // W
+      return 'WARNING';
+    case 69: // E
+      return 'ERROR';
+    default:
+      return 'CRITICAL';
+  }
+}
+
 // ---- public API -------------------------------------------------------------------------------
 
 function stripCr(text: string): string {
@@ -574,12 +670,19 @@ export class LineParser {
       const j = jsonLine(s);
       if (j !== null) return this.jsonRecord(s, j, lineNo);
     }
+    if (s.charCodeAt(ACCESS_PROBE) === ACCESS_PROBE_C0 && s.charCodeAt(ACCESS_PROBE + 1) === ACCESS_PROBE_C1) {
+      const re = TEXT_PROCESSED.re;
+      re.lastIndex = 0;
+      const m = re.exec(s);
+      if (m !== null) return this.textProcessed(s, m, lineNo);
+    }
     const layout = scanHeader(s);
     if (layout === Layout.None) return this.nonRecord(s, lineNo);
-    resolve(s, layout);
+    const v = resolve(s, layout);
     const tag = resolvedTag(s);
     const tsStart = H.tsStart;
-    const timeMs = H.timeMs;
+    const t = H.timeMs;
+    const timeMs = Number.isNaN(t) ? null : t;
     this.recordLine = lineNo;
     this.recordTag = tag;
     this.recordWasJson = false;
@@ -593,13 +696,29 @@ export class LineParser {
     const level = H.level;
     const message = s.substring(X.msgStart);
     const prefix = H.prefixEnd === 0 ? '' : s.substring(0, H.prefixEnd);
-    const v = X.values;
     if (v !== null) {
       return X.access === Access.Processed
-        ? buildProcessed(v, this.file, lineNo, this.currentEpoch, format, time, timeMs, logger, level, tag, message, prefix)
+        ? buildProcessed(v, 0, this.file, lineNo, this.currentEpoch, format, time, timeMs, logger, level, tag, message, prefix)
         : buildReceived(v, this.file, lineNo, this.currentEpoch, format, time, timeMs, logger, level, tag, message, prefix);
     }
     return this.otherRecord(classify(message), lineNo, format, time, timeMs, logger, level, tag, message, prefix);
+  }
+
+  /** The record of a line TEXT_PROCESSED matched: what parseLine's general path would build. */
+  private textProcessed(s: string, m: RegExpExecArray, lineNo: number): ProcessedRecord {
+    const logger = m[1] as string;
+    const tagText = m[3] as string;
+    const levelAt = 26 + logger.length + 3 + (m[2] as string).length + 3;
+    const level = levelNameAt(s, levelAt);
+    const msgStart = levelAt + level.length + 3 + tagText.length + 3;
+    const tag = normTag(tagText);
+    this.recordLine = lineNo;
+    this.recordTag = tag;
+    this.recordWasJson = false;
+    return buildProcessed(
+      m, TEXT_PROCESSED.offset, this.file, lineNo, this.currentEpoch, 'text', s.substring(0, 23), logTimeMsOfShape(s, 0),
+      logger, level, tag, s.substring(msgStart), '',
+    );
   }
 
   private jsonRecord(s: string, j: JsonLine, lineNo: number): LogEvent {
@@ -622,7 +741,7 @@ export class LineParser {
         }
         const epoch = this.currentEpoch;
         return kind === 'processed'
-          ? buildProcessed(v, this.file, lineNo, epoch, 'json', time, j.timeMs, j.logger, j.level, j.tag, j.message, '')
+          ? buildProcessed(v, 0, this.file, lineNo, epoch, 'json', time, j.timeMs, j.logger, j.level, j.tag, j.message, '')
           : buildReceived(v, this.file, lineNo, epoch, 'json', time, j.timeMs, j.logger, j.level, j.tag, j.message, '');
       }
     }

@@ -90,6 +90,40 @@ export function parseLogTimeMs(text: string, offset = 0): number | null {
   return minuteMs + rest;
 }
 
+/** Last minute read by logTimeMsOfShape, as a number (YYYYMMDDHHMM), and its epoch ms. */
+let shapedMinuteKey = -1;
+let shapedMinuteMs = 0;
+
+/**
+ * parseLogTimeMs for a caller that has already checked the shape (`isLogTimeAt(text, offset)`): the
+ * same result, without re-checking the separators and digits. The minute is compared as one number
+ * built from its 12 digits, cheaper than comparing its 16 characters.
+ */
+export function logTimeMsOfShape(text: string, offset: number): number | null {
+  const o = offset;
+  const sec = (text.charCodeAt(o + 17) - D0) * 10 + (text.charCodeAt(o + 18) - D0);
+  if (sec > 59) return null;
+  const rest =
+    sec * 1000 + (text.charCodeAt(o + 20) - D0) * 100 + (text.charCodeAt(o + 21) - D0) * 10 + (text.charCodeAt(o + 22) - D0);
+  const y =
+    (text.charCodeAt(o) - D0) * 1000 +
+    (text.charCodeAt(o + 1) - D0) * 100 +
+    (text.charCodeAt(o + 2) - D0) * 10 +
+    (text.charCodeAt(o + 3) - D0);
+  const mo = (text.charCodeAt(o + 5) - D0) * 10 + (text.charCodeAt(o + 6) - D0);
+  const d = (text.charCodeAt(o + 8) - D0) * 10 + (text.charCodeAt(o + 9) - D0);
+  const h = (text.charCodeAt(o + 11) - D0) * 10 + (text.charCodeAt(o + 12) - D0);
+  const mi = (text.charCodeAt(o + 14) - D0) * 10 + (text.charCodeAt(o + 15) - D0);
+  // < 10^12: exact in a double
+  const key = (((y * 100 + mo) * 100 + d) * 100 + h) * 100 + mi;
+  if (key === shapedMinuteKey) return shapedMinuteMs + rest;
+  const minuteMs = civilMs(y, mo, d, h, mi, 0, 0);
+  if (minuteMs === null) return null;
+  shapedMinuteKey = key;
+  shapedMinuteMs = minuteMs;
+  return minuteMs + rest;
+}
+
 /** True if the 23 characters at `i` have the shape of a log timestamp (digits and separators only). */
 export function isLogTimeAt(s: string, i: number): boolean {
   if (s.length < i + 23) return false;

@@ -2,15 +2,21 @@
  * One physical log line → one LogEvent (spec §1, §5, §6, §9, §11).
  *
  * Layouts, decided per line:
- *  - text: `[prefix]YYYY-MM-DD HH:MM:SS,mmm - logger - lineno - LEVEL - tag - message`. The common case,
- *    timestamp at column 0, is read with charCodeAt; otherwise the timestamp is searched for (journald,
- *    docker, supervisord, custom prefixes), never with a lazy `.*?` regex.
+ *  - text: `[prefix]YYYY-MM-DD HH:MM:SS,mmm - logger - lineno - LEVEL - tag - message`. The header is
+ *    checked by one sticky regex at the timestamp (column 0 first); otherwise the timestamp is searched
+ *    for (journald, docker, supervisord, custom prefixes), never with a lazy `.*?` regex.
  *  - journald (contrib/systemd/log_config.yaml): `logger: [tag] message`, optionally after a journalctl
  *    `Mon DD HH:MM:SS host ident[pid]: ` prefix; no time, no level.
  *  - JSON (JsonFormatter, TerseJsonFormatter, GcpJsonFormatter, legacy `log_namespace`).
  * Any other line continues the previous record (tracebacks), unless it cannot (see `nonRecord`).
  *
- * Access messages (`synapse.access.*` + the Processed/Received literal) go through access.ts.
+ * Access messages (`synapse.access.*` + the Processed/Received literal) go through access.ts. The
+ * common one, a Processed line in the text layout, is read in one match: header, tag and the composed
+ * access grammar (TEXT_PROCESSED); any line it does not match takes the general path.
+ *
+ * Performance notes (V8): a charCodeAt call costs ~20 machine instructions (it dispatches on the
+ * string's representation every time), irregexp ~5–15 per character; so headers are checked by regex,
+ * and charCodeAt is kept for the few characters whose values are needed (timestamp digits, numbers).
  */
 import type {
   ContinuationLine,
@@ -35,7 +41,7 @@ import {
   type AccessError,
   type Values,
 } from './access.js';
-import { formatLogTime, isLogTimeAt, logTimeMsOfShape, parseIsoTimeMs, parseLogTimeMs } from './time.js';
+import { formatLogTime, logTimeMsOfShape, parseIsoTimeMs } from './time.js';
 
 /** Longest text kept on an unparsed line (the caller already bounds lines at 1 MiB). */
 export const UNPARSED_TEXT_MAX = 8192;
@@ -77,8 +83,10 @@ const H = {
   prefixEnd: 0,
   /** index of the timestamp, -1 when the layout has none */
   tsStart: -1,
-  /** parsed timestamp (null: no timestamp, or its fields are out of range) */
-  /** NaN: none. A number field, not `number | null`, so storing it allocates nothing. */
+  /**
+   * parsed timestamp; NaN: no timestamp, or its fields are out of range (a number field rather than
+   * `number | null`: V8 then stores it in place instead of allocating a heap number each time)
+   */
   timeMs: Number.NaN,
   loggerStart: 0,
   loggerEnd: 0,
@@ -148,19 +156,19 @@ function tailAt(s: string, p: number): boolean {
 }
 
 /**
- * The text header with the timestamp at column 0, `isLogTimeAt(s, 0)` + ` - ` + `tailAt(s, 26)` as one
- * sticky regex (`\d` is [0-9] and `\S` is `!isWs`, as in those functions). irregexp checks the ~70
- * header characters several times faster than the same checks as charCodeAt calls; the fields are
- * then found from the match's end (the level, the line number) without scanning the logger again.
+ * A text header, `isLogTimeAt(s, ts)` + ` - ` + `tailAt(s, ts + 26)`, as one sticky regex (`\d` is [0-9]
+ * and `\S` is `!isWs`, as in those functions). irregexp checks the ~70 header characters several times
+ * faster than the same checks as charCodeAt calls; the fields are then found from the match's end (the
+ * level, the line number) without scanning the logger again.
  */
-const TEXT_HEADER_AT_ZERO = /\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d\d\d - \S+ - \d+ - (?:INFO|DEBUG|WARNING|ERROR|CRITICAL) - /y;
+const TEXT_HEADER = /\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d\d\d - \S+ - \d+ - (?:INFO|DEBUG|WARNING|ERROR|CRITICAL) - /y;
 
-/** Text header with the timestamp at column 0: the common case. */
-function textAtZero(s: string): boolean {
-  // most other lines (tracebacks, prefixed layouts) fail these two characters: no regex call for them
-  if (s.charCodeAt(19) !== 44 || s.charCodeAt(13) !== 58) return false; // `,` `:`
-  const re = TEXT_HEADER_AT_ZERO;
-  re.lastIndex = 0;
+/** A text header with its timestamp at `ts`: fills H (prefix = everything before `ts`). */
+function textHeaderAt(s: string, ts: number): boolean {
+  // most other lines (tracebacks, other layouts) fail these two characters: no regex call for them
+  if (s.charCodeAt(ts + 19) !== 44 || s.charCodeAt(ts + 13) !== 58) return false; // `,` `:`
+  const re = TEXT_HEADER;
+  re.lastIndex = ts;
   if (!re.test(s)) return false;
   const rest = re.lastIndex;
   // `<level> - ` ends the match; the level's second-to-last letter tells which one it is
@@ -188,15 +196,20 @@ function textAtZero(s: string): boolean {
     if (c < 48 || c > 57) break;
     j--;
   }
-  H.prefixEnd = 0;
-  H.tsStart = 0;
+  H.prefixEnd = ts;
+  H.tsStart = ts;
   // an out-of-range date (month 13) still has the header's shape: a record without timeMs
-  H.timeMs = logTimeMsOfShape(s, 0) ?? Number.NaN;
-  H.loggerStart = 26;
+  H.timeMs = logTimeMsOfShape(s, ts) ?? Number.NaN;
+  H.loggerStart = ts + 26;
   H.loggerEnd = j - 3;
   H.level = level;
   H.restStart = rest;
   return true;
+}
+
+/** Text header with the timestamp at column 0: the common case. */
+function textAtZero(s: string): boolean {
+  return textHeaderAt(s, 0);
 }
 
 /**
@@ -209,7 +222,7 @@ const TS_TAIL = /,\d\d\d - /g;
 /**
  * Text header anywhere: ` - logger - …` at column 0 (asctime stripped, as in the fail2ban fixture of
  * spec §10 examples 1–3), or a timestamp after a prefix. One native scan finds the candidates; each is
- * checked with tailAt, and the first that has a full header wins.
+ * checked with textHeaderAt, and the first that has a full header wins.
  */
 function textAnywhere(s: string): boolean {
   if (sepAt(s, 0) && tailAt(s, 3)) {
@@ -222,12 +235,7 @@ function textAnywhere(s: string): boolean {
   // test() + lastIndex rather than exec(): no match array per candidate
   while (TS_TAIL.test(s)) {
     const ts = TS_TAIL.lastIndex - 26;
-    if (isLogTimeAt(s, ts) && tailAt(s, ts + 26)) {
-      H.prefixEnd = ts;
-      H.tsStart = ts;
-      H.timeMs = parseLogTimeMs(s, ts) ?? Number.NaN;
-      return true;
-    }
+    if (textHeaderAt(s, ts)) return true;
     TS_TAIL.lastIndex = ts + 20;
   }
   return false;
@@ -572,17 +580,25 @@ function escapeRegex(text: string): string {
 }
 
 /**
- * The common access line in one match: a text header at column 0 with an access logger
- * (TEXT_HEADER_AT_ZERO with the logger narrowed as isAccessLogger does, `\S+` being `!isWs`), the
- * standard ` - ` tag split as resolve finds it (the tag runs to the first whitespace, which must start
- * ` - `), then the composed Processed grammar to the end of the line. Every part of it can match in one
- * way only, so a line it accepts is one the general path reads the same way: textAtZero, the first split
- * of resolve, execProcessedAt at the same message start, hence the same values. Groups: 1 logger,
- * 2 line number, 3 tag, then the grammar's values.
+ * The common access line in one match, run at the timestamp (column 0, or after a prefix the general
+ * header scan found): a text header with an access logger (TEXT_HEADER with the logger narrowed as
+ * isAccessLogger does, `\S+` being `!isWs`), the standard ` - ` tag split as resolve finds it (the tag
+ * runs to the first whitespace, which must start ` - `), then the composed Processed grammar to the end
+ * of the line. Every part of it can match in one way only, so a line it accepts is one the general path
+ * reads the same way: textHeaderAt, the first split of resolve, execProcessedAt at the same message
+ * start, hence the same values (test/parse/line-parser.test.ts compares the two on fixtures and
+ * mutations). Groups: 1 logger, 2 line number, 3 tag, then the grammar's values.
  */
 const TEXT_PROCESSED = processedRegexAfter(
   String.raw`\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d\d\d - (${escapeRegex(ACCESS_LOGGER)}\S+) - (\d+) - (?:INFO|DEBUG|WARNING|ERROR|CRITICAL) - (\S*) - `,
 );
+
+/** TEXT_PROCESSED on `s` with the timestamp at `ts`. */
+function execTextProcessed(s: string, ts: number): RegExpExecArray | null {
+  const re = TEXT_PROCESSED.re;
+  re.lastIndex = ts;
+  return re.exec(s);
+}
 
 /** Where TEXT_PROCESSED's logger starts, and the two characters there that only access loggers have. */
 const ACCESS_PROBE = 26 + ACCESS_DISTINCT;
@@ -671,13 +687,17 @@ export class LineParser {
       if (j !== null) return this.jsonRecord(s, j, lineNo);
     }
     if (s.charCodeAt(ACCESS_PROBE) === ACCESS_PROBE_C0 && s.charCodeAt(ACCESS_PROBE + 1) === ACCESS_PROBE_C1) {
-      const re = TEXT_PROCESSED.re;
-      re.lastIndex = 0;
-      const m = re.exec(s);
-      if (m !== null) return this.textProcessed(s, m, lineNo);
+      const m = execTextProcessed(s, 0);
+      if (m !== null) return this.textProcessed(s, m, 0, lineNo);
     }
     const layout = scanHeader(s);
     if (layout === Layout.None) return this.nonRecord(s, lineNo);
+    const ts = H.tsStart;
+    if (ts > 0 && layout === Layout.Text && s.charCodeAt(ts + ACCESS_PROBE) === ACCESS_PROBE_C0 && s.charCodeAt(ts + ACCESS_PROBE + 1) === ACCESS_PROBE_C1) {
+      // a prefixed layout (docker, journalctl, …): the same whole-line read after the prefix
+      const m = execTextProcessed(s, ts);
+      if (m !== null) return this.textProcessed(s, m, ts, lineNo);
+    }
     const v = resolve(s, layout);
     const tag = resolvedTag(s);
     const tsStart = H.tsStart;
@@ -704,11 +724,14 @@ export class LineParser {
     return this.otherRecord(classify(message), lineNo, format, time, timeMs, logger, level, tag, message, prefix);
   }
 
-  /** The record of a line TEXT_PROCESSED matched: what parseLine's general path would build. */
-  private textProcessed(s: string, m: RegExpExecArray, lineNo: number): ProcessedRecord {
+  /**
+   * The record of a line TEXT_PROCESSED matched at `ts` (the prefix's length): what parseLine's general
+   * path would build.
+   */
+  private textProcessed(s: string, m: RegExpExecArray, ts: number, lineNo: number): ProcessedRecord {
     const logger = m[1] as string;
     const tagText = m[3] as string;
-    const levelAt = 26 + logger.length + 3 + (m[2] as string).length + 3;
+    const levelAt = ts + 26 + logger.length + 3 + (m[2] as string).length + 3;
     const level = levelNameAt(s, levelAt);
     const msgStart = levelAt + level.length + 3 + tagText.length + 3;
     const tag = normTag(tagText);
@@ -716,8 +739,8 @@ export class LineParser {
     this.recordTag = tag;
     this.recordWasJson = false;
     return buildProcessed(
-      m, TEXT_PROCESSED.offset, this.file, lineNo, this.currentEpoch, 'text', s.substring(0, 23), logTimeMsOfShape(s, 0),
-      logger, level, tag, s.substring(msgStart), '',
+      m, TEXT_PROCESSED.offset, this.file, lineNo, this.currentEpoch, 'text', s.substring(ts, ts + 23), logTimeMsOfShape(s, ts),
+      logger, level, tag, s.substring(msgStart), ts === 0 ? '' : s.substring(0, ts),
     );
   }
 

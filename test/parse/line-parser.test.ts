@@ -3,8 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LogEvent, LogRecord, ProcessedRecord } from '../../src/core/types.js';
+import { ACCESS_SAMPLES } from '../../src/parse/access-samples.js';
 import { LineParser, UNPARSED_TEXT_MAX, isRecordStart, tagOfLine } from '../../src/parse/line-parser.js';
-import { bestMs } from './helpers.js';
+import { bestMs, readLines, rng } from './helpers.js';
 
 const TS = '2026-11-22 07:42:21,260';
 const TS_MS = Date.UTC(2026, 10, 22, 7, 42, 21, 260);
@@ -511,6 +512,67 @@ describe('§11.15 garbage, control characters, odd lines: never thrown, always o
   });
 });
 
+describe('the whole-line fast path reads a line as the general path does', () => {
+  // A Processed line in the standard text layout is read by one regex (header + tag + access grammar);
+  // every other line by the general path (header scan, split choice, access grammar at the message).
+  // The same header without its timestamp (asctime stripped, spec §10 #1–3) always takes the general
+  // path, and the same line behind a prefix takes the fast path after the prefix: all three records must
+  // agree field by field, the time and the prefix aside.
+  const isRecord = (e: LogEvent): e is LogRecord => e.kind !== 'continuation' && e.kind !== 'unparsed';
+
+  function check(line: string): number {
+    const e = one(line);
+    if (!isRecord(e) || e.format !== 'text' || e.prefix !== '' || e.time === null) return 0;
+    const stripped = one(line.slice(23));
+    expect(stripped, line).toEqual({ ...e, time: null, timeMs: null });
+    const prefixed = one(`x | ${line}`);
+    expect(prefixed, line).toEqual({ ...e, prefix: 'x | ' });
+    expect(tagOfLine(`x | ${line}`), line).toBe(e.tag);
+    return e.kind === 'processed' ? 1 : 0;
+  }
+
+  const samples = ACCESS_SAMPLES.filter((x) => x.format === 'text').map((x) => x.line);
+  const edge = [
+    `${TS} - synapse.access.http.8008 - 473 - INFO - POST-10- ${ACCESS}`, // legacy `tag- msg` split
+    `${TS} - synapse.access.http.8008 - 473 - INFO -  - ${ACCESS}`, // empty tag
+    `${TS} - synapse.access.http.8008 - 473 - INFO - None - ${ACCESS}`,
+    `${TS} - synapse.access.http.8008 - 473 - INFO - ${ACCESS}`, // no tag at all
+    ...['DEBUG', 'WARNING', 'ERROR', 'CRITICAL'].map((lv) => `${TS} - synapse.access.https.8448 - 9 - ${lv} - GET-1 - ${ACCESS}`),
+    `${TS} - synapse.access. - 473 - INFO - GET-1 - ${ACCESS}`, // the bare prefix is no access logger
+    `${TS} - synapse.acme.x - 473 - INFO - GET-1 - ${ACCESS}`,
+    `${TS} - synapse.access.http.8008 - 473 - INFO - GET-1\t- ${ACCESS}`,
+    `${TS} - synapse.access.http.8008 - 473 - INFO - GET-1 - ${ACCESS.replace('/sync', '/s\u00e9\u00a0nc')}`,
+    `${TS} - synapse.access.http.8008 - 473 - INFO - GET-1 - ${ACCESS.replace('/sync', '/s\u00e9nc\u007f')}`,
+    `2026-13-45 99:00:00,000 - synapse.access.http.8008 - 473 - INFO - GET-1 - ${ACCESS}`,
+  ];
+
+  it('fixture logs, access samples and edge cases', () => {
+    let processed = 0;
+    for (const line of [...readLines('fixtures/logs/homeserver-info.log'), ...readLines('fixtures/logs/homeserver-debug.log'), ...samples, ...edge]) {
+      processed += check(line);
+    }
+    expect(processed).toBeGreaterThan(1000);
+  });
+
+  it('5 000 mutated lines', () => {
+    const r = rng(7331);
+    const alphabet = [' ', '-', ' - ', '- ', '\t', '\u00a0', '0', '9', ':', ',', '.', 'INFO', 'WARN', 'None', '{', '}', '"', 'synapse.access.', 'x'];
+    const seeds = [...samples, ...edge];
+    let processed = 0;
+    for (let k = 0; k < 5000; k++) {
+      let line = seeds[k % seeds.length] ?? '';
+      for (let n = 1 + Math.floor(r() * 2); n > 0; n--) {
+        // mostly in the header and the tag, where the two paths differ
+        const i = Math.floor(r() * Math.min(line.length, 100));
+        line = r() < 0.4 ? line.slice(0, i) + line.slice(i + 1) : line.slice(0, i) + (alphabet[Math.floor(r() * alphabet.length)] ?? '') + line.slice(i);
+      }
+      processed += check(line);
+    }
+    // the mutations keep about a fifth of the lines well-formed Processed lines
+    expect(processed).toBeGreaterThan(500);
+  });
+});
+
 describe('1 MiB lines stay linear (LineParser, isRecordStart, tagOfLine)', () => {
   const MiB = 1 << 20;
   const head = `${TS} - synapse.access.http.8008 - 450 - INFO - GET-1 - `;
@@ -527,6 +589,11 @@ describe('1 MiB lines stay linear (LineParser, isRecordStart, tagOfLine)', () =>
     ['journald-ish', `synapse.x: [${'a'.repeat(MiB)}`],
     ['JSON-ish', `{"log":"${'a'.repeat(MiB)}`],
     ['digits', '1'.repeat(MiB)],
+    ['access header + 1 MiB tag', `${TS} - synapse.access.http.8008 - 450 - INFO - ${'t'.repeat(MiB)}`],
+    ['access header + } in the requester', `${head}1.2.3.4 - 8008 - {${'}'.repeat(MiB)} Processed request: 1sec`],
+    ['access header + quotes in the UA', `${head}1.2.3.4 - 8008 - {x} Processed request: 1sec 1B 200 "G / H" "${'" [1 dbevts]'.repeat(MiB / 12)}`],
+    ['access header + long URI', `${head}1.2.3.4 - 8008 - {x} Processed request: 1sec 1B 200 "G /${'\u00e9a'.repeat(MiB / 2)}`],
+    ['prefixed access headers', `x | ${TS} - synapse.access.h - 1 - INFO - `.repeat(MiB / 56)],
   ];
   for (const [what, line] of lines) {
     it(what, () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysFromCivil, formatLogTime, isLogTimeAt, parseIsoTimeMs, parseLogTimeMs } from '../../src/parse/time.js';
+import { daysFromCivil, formatLogTime, isLogTimeAt, logTimeMsOfShape, parseIsoTimeMs, parseLogTimeMs } from '../../src/parse/time.js';
 import { rng } from './helpers.js';
 
 describe('parseLogTimeMs', () => {
@@ -21,6 +21,38 @@ describe('parseLogTimeMs', () => {
     expect(isLogTimeAt('2026-13-45 99:00:00,000', 0)).toBe(true);
     expect(isLogTimeAt('2026-13-45 99:00:00.000', 0)).toBe(false);
     expect(isLogTimeAt('short', 0)).toBe(false);
+  });
+});
+
+describe('logTimeMsOfShape (timestamps whose shape the caller checked)', () => {
+  it('agrees with parseLogTimeMs, in range or not, across minute changes', () => {
+    const r = rng(20261122);
+    const d2 = (n: number): string => String(n).padStart(2, '0');
+    let checked = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // mostly plausible fields, sometimes out of range (month 13, day 31 in April, hour 24, second 60, …)
+      const y = 1970 + Math.floor(r() * 130);
+      const mo = Math.floor(r() * 14);
+      const d = Math.floor(r() * 33);
+      const h = Math.floor(r() * 26);
+      const mi = Math.floor(r() * 62);
+      const sec = Math.floor(r() * 62);
+      const ms = Math.floor(r() * 1000);
+      const text = `x ${y}-${d2(mo)}-${d2(d)} ${d2(h)}:${d2(mi)}:${d2(sec)},${String(ms).padStart(3, '0')} - rest`;
+      expect(isLogTimeAt(text, 2)).toBe(true);
+      // twice: the second call may come from the cached minute
+      expect(logTimeMsOfShape(text, 2), text).toBe(parseLogTimeMs(text, 2));
+      expect(logTimeMsOfShape(text, 2), text).toBe(parseLogTimeMs(text, 2));
+      checked++;
+    }
+    expect(checked).toBe(20_000);
+  });
+  it('a cached minute is not reused for another minute', () => {
+    expect(logTimeMsOfShape('2026-11-22 07:42:21,260', 0)).toBe(Date.UTC(2026, 10, 22, 7, 42, 21, 260));
+    expect(logTimeMsOfShape('2026-11-22 07:43:21,260', 0)).toBe(Date.UTC(2026, 10, 22, 7, 43, 21, 260));
+    expect(logTimeMsOfShape('2026-11-23 07:43:21,260', 0)).toBe(Date.UTC(2026, 10, 23, 7, 43, 21, 260));
+    expect(logTimeMsOfShape('2026-11-23 07:43:61,260', 0)).toBeNull();
+    expect(logTimeMsOfShape('2026-02-30 07:43:01,260', 0)).toBeNull();
   });
 });
 

@@ -3,12 +3,12 @@ import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, it } from 'vitest';
 import { analyzeEvents, type AnalysisResult, type FileSummary } from '../../src/analyze/engine.js';
 import type { EndpointStats, FdReport, SlowFinding, StuckFinding } from '../../src/analyze/types.js';
-import type { LineAccounting, LogEvent } from '../../src/core/types.js';
-import { requestKeyId, tagBelongsTo, type RequestKey } from '../../src/group/tags.js';
-import { LineParser } from '../../src/parse/line-parser.js';
+import type { LineAccounting } from '../../src/core/types.js';
+import { requestKeyId, type RequestKey } from '../../src/group/tags.js';
 import { chartNumber, latencyChart, mermaidXyChart, textChart, timeAxis, type Chart } from '../../src/report/charts.js';
 import { buildReport, DEFAULT_MAX_CHARS, type ReportInput, type ReportOptions } from '../../src/report/report.js';
 import { selectReportRequests } from '../../src/report/select.js';
+import { collectLines, parseLines } from '../helpers/parsed-log.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -17,39 +17,8 @@ import { mulberry32 } from '../helpers/prng.js';
 
 const BASE: ReportOptions = { redact: true, keepServers: [], form: false, synlogVersion: '0.0.0-test' };
 
-interface Parsed {
-  events: LogEvent[];
-  texts: string[];
-  accounting: LineAccounting;
-}
+const parseLog = parseLines;
 
-function parseLog(name: string, lines: readonly string[]): Parsed {
-  const parser = new LineParser(name);
-  const accounting: LineAccounting = { records: 0, continuations: 0, unparsed: 0, firstUnparsed: [] };
-  const events = lines.map((l, i) => {
-    const e = parser.parse(l, i + 1);
-    if (e.kind === 'continuation') accounting.continuations++;
-    else if (e.kind === 'unparsed') {
-      accounting.unparsed++;
-      if (accounting.firstUnparsed.length < 5) accounting.firstUnparsed.push({ file: e.file, line: e.line, reason: e.reason });
-    } else accounting.records++;
-    return e;
-  });
-  return { events, texts: [...lines], accounting };
-}
-
-function collectLines(parsed: Parsed, keys: readonly RequestKey[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const k of keys) out.set(requestKeyId(k), []);
-  parsed.events.forEach((e, i) => {
-    const tag = e.tag;
-    if (tag === null) return;
-    for (const k of keys) {
-      if (k.file === e.file && k.epoch === e.epoch && tagBelongsTo(tag, k.tag)) out.get(requestKeyId(k))?.push(parsed.texts[i] ?? '');
-    }
-  });
-  return out;
-}
 
 function inputFromLog(lines: readonly string[], sel?: { maxSlow?: number; maxStuck?: number }): ReportInput {
   const parsed = parseLog('homeserver.log', lines);

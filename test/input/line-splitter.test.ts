@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineSplitter, MAX_LINE_BYTES } from '../../src/input/line-splitter.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 function split(chunks: Buffer[]): { lines: Array<[number, string, boolean]>; overlong: Array<[number, number]> } {
   const lines: Array<[number, string, boolean]> = [];
@@ -60,5 +61,36 @@ describe('LineSplitter', () => {
 
   it('reads an empty input as no lines', () => {
     expect(split([]).lines).toEqual([]);
+  });
+
+  it('gives the same lines however the input is cut into chunks (ASCII, UTF-8, invalid bytes, empty lines)', () => {
+    const rnd = mulberry32(7);
+    const pieces = [Buffer.from('plain ascii text '), Buffer.from('é ✓ 🙂 '), Buffer.from('\r'), Buffer.from([0xff, 0xfe]), Buffer.from('\n'), Buffer.from('\n\n')];
+    for (let round = 0; round < 200; round++) {
+      const parts: Buffer[] = [];
+      const n = 1 + Math.floor(rnd() * 40);
+      for (let i = 0; i < n; i++) parts.push(pieces[Math.floor(rnd() * pieces.length)]!);
+      const input = Buffer.concat(parts);
+      // expected: split on \n; a final empty piece is no line
+      const expected: Array<[number, string, boolean]> = [];
+      let from = 0;
+      for (;;) {
+        const nl = input.indexOf(10, from);
+        const bytes = input.subarray(from, nl < 0 ? input.length : nl);
+        if (nl < 0 && bytes.length === 0) break;
+        const text = bytes.toString('utf8');
+        expected.push([expected.length + 1, text, !Buffer.from(text, 'utf8').equals(bytes)]);
+        if (nl < 0) break;
+        from = nl + 1;
+      }
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < input.length; ) {
+        const len = 1 + Math.floor(rnd() * 12);
+        chunks.push(input.subarray(at, at + len));
+        at += len;
+      }
+      expect(split(chunks).lines, `round ${round}`).toEqual(expected);
+      expect(split([input]).lines, `round ${round}, one chunk`).toEqual(expected);
+    }
   });
 });

@@ -1,9 +1,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { GroupSummary, PrintedLine } from '../render/grep-format.js';
 import { requestKeyId } from '../group/tags.js';
-import { runWorker, threadsFor } from '../input/parallel.js';
+import { jobCountFor, shareJobs, threadsFor } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
-import { scanRange, type ScanHit, type ScanRequest, type ScanResult } from './scan-range.js';
+import { scanJobs, type ScanHit, type ScanJobs, type ScanResult } from './scan-range.js';
 
 export interface FileGroup extends GroupSummary {
   readonly hits: ReadonlyArray<{ readonly start: number; readonly end: number; readonly line: number }>;
@@ -11,7 +11,8 @@ export interface FileGroup extends GroupSummary {
 
 /**
  * Every line of the wanted requests in one plain file, grouped by (file, restart epoch, tag)
- * in order of first appearance. Large files are scanned in parallel, one byte range per core.
+ * in order of first appearance. Large files are scanned in line-aligned jobs shared by the
+ * threads (input/parallel.ts shareJobs).
  */
 export async function grepPlainFile(
   path: string,
@@ -21,9 +22,11 @@ export async function grepPlainFile(
   lineNumbers: boolean,
 ): Promise<FileGroup[]> {
   const threads = threadsFor(size, import.meta.url);
-  const ranges = lineAlignedRanges(path, size, threads);
-  const requests: ScanRequest[] = ranges.map(([rangeStart, rangeEnd]) => ({ path, rangeStart, rangeEnd, wanted, countLines: lineNumbers }));
-  const results = ranges.length > 1 ? await Promise.all(requests.map((r) => runWorker<ScanResult>('./scan-worker.js', import.meta.url, r))) : requests.map(scanRange);
+  const req: ScanJobs = { path, ranges: lineAlignedRanges(path, size, jobCountFor(size, threads)), wanted, countLines: lineNumbers };
+  const results = new Array<ScanResult>(req.ranges.length);
+  for (const r of await shareJobs(req.ranges.length, threads, './scan-worker.js', import.meta.url, req, (take) => scanJobs(req, take))) {
+    r.jobs.forEach((job, k) => (results[job] = r.parts[k]!));
+  }
 
   const banners = results.flatMap((r) => r.banners).sort((a, b) => a - b);
   const groups = new Map<string, { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }>();

@@ -34,6 +34,32 @@ export interface ScanRequest {
   readonly countLines: boolean;
 }
 
+/** Line-aligned byte ranges of one file to scan, as jobs for shareJobs. */
+export interface ScanJobs {
+  readonly path: string;
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+  readonly wanted: readonly string[];
+  readonly countLines: boolean;
+}
+
+/** What one thread scanned: a ScanResult per job it took. */
+export interface ScanThreadResult {
+  readonly jobs: readonly number[];
+  readonly parts: ScanResult[];
+}
+
+/** Scans the jobs `take` hands out (on a worker thread, or this one). */
+export function scanJobs(req: ScanJobs, take: () => number): ScanThreadResult {
+  const jobs: number[] = [];
+  const parts: ScanResult[] = [];
+  for (let i = take(); i >= 0; i = take()) {
+    const [rangeStart, rangeEnd] = req.ranges[i]!;
+    jobs.push(i);
+    parts.push(scanRange({ path: req.path, rangeStart, rangeEnd, wanted: req.wanted, countLines: req.countLines }));
+  }
+  return { jobs, parts };
+}
+
 const BANNER = Buffer.from('***** STARTING SERVER *****');
 const CHUNK_BYTES = 1024 * 1024;
 

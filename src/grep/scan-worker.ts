@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanRange, type ScanRequest } from './scan-range.js';
+import { takeJob, type JobQueue } from '../input/parallel.js';
+import { scanJobs, type ScanJobs } from './scan-range.js';
 
-// One byte range of a file per worker thread; the result is plain data (offsets), cheap to post.
-parentPort?.postMessage(scanRange(workerData as ScanRequest));
+// Takes jobs from the queue it shares with the other threads; results are plain data (offsets).
+const req = workerData as ScanJobs & { queue: JobQueue };
+parentPort?.postMessage(scanJobs(req, () => takeJob(req.queue)));

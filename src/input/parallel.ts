@@ -32,3 +32,65 @@ export function runWorker<T>(script: string, callerUrl: string, data: unknown): 
     });
   });
 }
+
+/** Bytes per job when a file is shared out (see shareJobs): small enough that the last job ends soon. */
+export const JOB_BYTES = 16 * 1024 * 1024;
+
+/** How many line-aligned jobs to cut `bytes` into for `threads` threads. */
+export function jobCountFor(bytes: number, threads: number): number {
+  return threads <= 1 ? 1 : Math.max(threads * 4, Math.ceil(bytes / JOB_BYTES));
+}
+
+/** Jobs shared by threads through one atomic counter. */
+export interface JobQueue {
+  readonly counter: Int32Array;
+  readonly jobCount: number;
+}
+
+export function newJobQueue(jobCount: number): JobQueue {
+  return { counter: new Int32Array(new SharedArrayBuffer(4)), jobCount };
+}
+
+/** The next job for this thread, or -1 when every job is taken. */
+export function takeJob(queue: JobQueue): number {
+  const i = Atomics.add(queue.counter, 0, 1);
+  return i < queue.jobCount ? i : -1;
+}
+
+/** What one thread did: the jobs it took, in the order it took them, and its result. */
+export interface ThreadResult {
+  readonly jobs: readonly number[];
+}
+
+/**
+ * Runs `jobCount` jobs on this thread and `threads - 1` worker threads that all take the next
+ * job from one shared queue: a worker that starts late (module loading) or a core that is busy
+ * elsewhere just takes fewer jobs, instead of leaving the others idle at the end. This thread
+ * works too, from the moment the workers are started. The worker `script` gets `data` plus
+ * `queue` and posts one ThreadResult; `work(take)` is the same on this thread. Jobs taken by a
+ * worker that failed are done again here.
+ */
+export async function shareJobs<T extends ThreadResult>(
+  jobCount: number,
+  threads: number,
+  script: string,
+  callerUrl: string,
+  data: object,
+  work: (take: () => number) => T,
+): Promise<T[]> {
+  const queue = newJobQueue(jobCount);
+  const workers: Array<Promise<T | null>> = [];
+  for (let i = 1; i < Math.min(threads, jobCount); i++) {
+    workers.push(runWorker<T>(script, callerUrl, { ...data, queue }).catch(() => null));
+  }
+  const results: T[] = [work(() => takeJob(queue))];
+  for (const r of await Promise.all(workers)) if (r !== null) results.push(r);
+  const done = new Set(results.flatMap((r) => r.jobs));
+  if (done.size < jobCount) {
+    const missing: number[] = [];
+    for (let i = 0; i < jobCount; i++) if (!done.has(i)) missing.push(i);
+    let next = 0;
+    results.push(work(() => (next < missing.length ? missing[next++]! : -1)));
+  }
+  return results;
+}

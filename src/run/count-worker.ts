@@ -1,4 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { countRange, type CountRequest } from './count.js';
+import { takeJob, type JobQueue } from '../input/parallel.js';
+import { countJobs, type CountJobs } from './count.js';
 
-parentPort?.postMessage(countRange(workerData as CountRequest));
+// Takes jobs from the queue it shares with the other threads until none are left.
+const req = workerData as CountJobs & { queue: JobQueue };
+parentPort?.postMessage(countJobs(req, () => takeJob(req.queue)));

@@ -1,5 +1,5 @@
 import type { LineAccounting, LogEvent } from '../core/types.js';
-import { runWorker, threadsFor } from '../input/parallel.js';
+import { jobCountFor, shareJobs, threadsFor, type ThreadResult } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
 import { account, newAccounting, overlongEvent } from '../input/read-events.js';
 import { readRangeLines } from '../input/range-reader.js';
@@ -44,15 +44,43 @@ export function countRange(req: CountRequest): RangeCount {
   return { counts, accounting, ...read };
 }
 
-/** Counts a plain file, one byte range per core; line numbers in the accounting are made absolute. */
+/** What one thread counted: a RangeCount per job it took. */
+export interface CountThreadResult extends ThreadResult {
+  readonly parts: RangeCount[];
+}
+
+export interface CountJobs {
+  readonly path: string;
+  readonly label: string;
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Counts the jobs `take` hands out (on a worker thread, or this one). */
+export function countJobs(req: CountJobs, take: () => number): CountThreadResult {
+  const jobs: number[] = [];
+  const parts: RangeCount[] = [];
+  for (let i = take(); i >= 0; i = take()) {
+    const [start, end] = req.ranges[i]!;
+    jobs.push(i);
+    parts.push(countRange({ path: req.path, label: req.label, start, end }));
+  }
+  return { jobs, parts };
+}
+
+/**
+ * Counts a plain file in line-aligned jobs shared by the threads (input/parallel.ts); line
+ * numbers in the accounting are made absolute by adding the lines of the jobs before.
+ */
 export async function countPlainFile(path: string, label: string, size: number): Promise<RangeCount> {
   const threads = threadsFor(size, import.meta.url);
-  const ranges = lineAlignedRanges(path, size, threads);
-  const reqs = ranges.map(([start, end]) => ({ path, label, start, end }));
-  const parts = reqs.length > 1 ? await Promise.all(reqs.map((r) => runWorker<RangeCount>('./count-worker.js', import.meta.url, r))) : reqs.map(countRange);
+  const req: CountJobs = { path, label, ranges: lineAlignedRanges(path, size, jobCountFor(size, threads)) };
+  const byJob = new Array<RangeCount>(req.ranges.length);
+  for (const r of await shareJobs(req.ranges.length, threads, './count-worker.js', import.meta.url, req, (take) => countJobs(req, take))) {
+    r.jobs.forEach((job, k) => (byJob[job] = r.parts[k]!));
+  }
   const total: RangeCount = { counts: newKindCounts(), accounting: newAccounting(), ownLines: 0, skippedLeading: 0 };
   let linesBefore = 0;
-  for (const p of parts) {
+  for (const p of byJob) {
     for (const k of Object.keys(total.counts) as Array<keyof KindCounts>) total.counts[k] += p.counts[k];
     const a = total.accounting;
     a.records += p.accounting.records;

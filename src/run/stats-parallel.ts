@@ -1,24 +1,22 @@
 /**
- * `synlog stats` on big plain files: byte ranges in worker threads (the pattern of count.ts),
- * each returning its mergeable per-endpoint state (analyze/stats-range.ts); merged here in input
- * order. The rows are the same as one Analysis over all lines: exact samples concatenate,
+ * `synlog stats` on big plain files: line-aligned byte ranges (jobs) shared by this thread and
+ * worker threads (input/parallel.ts shareJobs), each thread returning its mergeable per-endpoint
+ * state (analyze/stats-range.ts); merged here. The rows are the same as one Analysis over all lines: exact samples concatenate,
  * sketches add, sums are exact (stats.ts), and the line accounting is added up with absolute
  * line numbers.
  */
 import type { LineAccounting } from '../core/types.js';
-import { statsRange, type StatsRangeOptions, type StatsRangeResult } from '../analyze/stats-range.js';
+import { statsJobs, type StatsJob, type StatsJobLines, type StatsRangeOptions, type StatsThreadResult } from '../analyze/stats-range.js';
 import { EndpointStatsTable } from '../analyze/stats.js';
 import type { EndpointStats } from '../analyze/types.js';
-import { runWorker, threadsFor } from '../input/parallel.js';
+import { jobCountFor, shareJobs, threadsFor } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
 import { newAccounting } from '../input/read-events.js';
 import type { SourceInfo } from '../input/sources.js';
 
-export interface StatsRangeRequest {
-  readonly path: string;
-  readonly label: string;
-  readonly start: number;
-  readonly end: number;
+/** What the stats workers get: every job, and the options (the queue is added by shareJobs). */
+export interface StatsJobsRequest {
+  readonly jobs: readonly StatsJob[];
   readonly options: StatsRangeOptions;
 }
 
@@ -28,7 +26,7 @@ export interface ParallelStats {
   readonly accounting: LineAccounting;
 }
 
-/** As input/read-events.ts: how many not-understood lines are named in the summary. */
+/** As input/read-events.ts: how many not-understood line numbers are named in the summary. */
 const FIRST_UNPARSED_KEPT = 5;
 
 /**
@@ -45,67 +43,54 @@ export function statsThreads(sources: readonly SourceInfo[]): number {
   return threadsFor(bytes, import.meta.url);
 }
 
-/** Line-aligned ranges in input order; each file gets a share of the threads by size (≥ 1). */
-export function planStatsRanges(sources: readonly SourceInfo[], threads: number, options: StatsRangeOptions): StatsRangeRequest[] {
+/** Line-aligned jobs in input order; each file gets a share of `jobCount` by size (≥ 1). */
+export function planStatsJobs(sources: readonly SourceInfo[], jobCount: number): StatsJob[] {
   const total = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const out: StatsRangeRequest[] = [];
+  const out: StatsJob[] = [];
   for (const s of sources) {
     const size = s.bytes ?? 0;
-    const n = total === 0 ? 1 : Math.max(1, Math.round((threads * size) / total));
-    for (const [start, end] of lineAlignedRanges(s.name, size, n)) out.push({ path: s.name, label: s.label, start, end, options });
+    const n = total === 0 ? 1 : Math.max(1, Math.round((jobCount * size) / total));
+    for (const [start, end] of lineAlignedRanges(s.name, size, n)) out.push({ path: s.name, label: s.label, start, end });
   }
   return out;
 }
 
 /**
- * Merges range results given in input order (the ranges of one file consecutive, from its
- * start at byte 0). Takes over the results' sample arrays.
+ * Merges what the threads did: their tables (in any order: the rows do not depend on it, see
+ * stats.ts merge), and the jobs' line accounting in input order with absolute line numbers
+ * (the jobs of one file are consecutive, from its start at byte 0). Takes over the results'
+ * sample arrays.
  */
-export function mergeStatsRanges(parts: ReadonlyArray<{ readonly start: number; readonly result: StatsRangeResult }>, exactPercentileLimit: number): ParallelStats {
+export function mergeStatsThreads(jobs: readonly StatsJob[], results: readonly StatsThreadResult[], exactPercentileLimit: number): ParallelStats {
   const table = new EndpointStatsTable(exactPercentileLimit);
+  const byJob = new Array<StatsJobLines | undefined>(jobs.length);
+  for (const r of results) {
+    table.merge(EndpointStatsTable.fromState(exactPercentileLimit, r.stats));
+    r.jobs.forEach((job, k) => (byJob[job] = r.lines[k]));
+  }
   const acc = newAccounting();
   let linesBefore = 0;
-  for (const { start, result } of parts) {
-    if (start === 0) linesBefore = 0;
-    table.merge(EndpointStatsTable.fromState(exactPercentileLimit, result.stats));
-    const a = result.accounting;
+  jobs.forEach((job, i) => {
+    const lines = byJob[i];
+    if (lines === undefined) throw new Error(`stats job ${i} was not done`);
+    if (job.start === 0) linesBefore = 0;
+    const a = lines.accounting;
     acc.records += a.records;
     acc.continuations += a.continuations;
     acc.unparsed += a.unparsed;
     for (const u of a.firstUnparsed) {
       if (acc.firstUnparsed.length < FIRST_UNPARSED_KEPT) acc.firstUnparsed.push({ ...u, line: linesBefore + u.line });
     }
-    linesBefore += result.ownLines;
-  }
+    linesBefore += lines.ownLines;
+  });
   return { endpoints: table.results(), accounting: acc };
 }
 
-/** Runs `jobs` with at most `width` at a time; results in job order. */
-async function pooled<T>(jobs: ReadonlyArray<() => Promise<T>>, width: number): Promise<T[]> {
-  const out = new Array<T>(jobs.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, lane));
-  return out;
-}
-
-/** Stats over every source with `threads` workers (see statsThreads); inline when threads ≤ 1. */
+/** Stats over every source on `threads` threads (see statsThreads) sharing line-aligned jobs. */
 export async function statsInParallel(sources: readonly SourceInfo[], threads: number, options: StatsRangeOptions): Promise<ParallelStats> {
-  const reqs = planStatsRanges(sources, threads, options);
-  const results =
-    threads > 1
-      ? await pooled(
-          reqs.map((r) => () => runWorker<StatsRangeResult>('./stats-worker.js', import.meta.url, r)),
-          threads,
-        )
-      : reqs.map((r) => statsRange(r.path, r.label, r.start, r.end, r.options));
-  return mergeStatsRanges(
-    reqs.map((r, i) => ({ start: r.start, result: results[i]! })),
-    options.exactPercentileLimit,
-  );
+  const bytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
+  const jobs = planStatsJobs(sources, jobCountFor(bytes, threads));
+  const request: StatsJobsRequest = { jobs, options };
+  const results = await shareJobs(jobs.length, threads, './stats-worker.js', import.meta.url, request, (take) => statsJobs(jobs, options, take));
+  return mergeStatsThreads(jobs, results, options.exactPercentileLimit);
 }

@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { statsRange, statsRangeTransferables } from '../analyze/stats-range.js';
-import type { StatsRangeRequest } from './stats-parallel.js';
+import { statsJobs, statsThreadTransferables } from '../analyze/stats-range.js';
+import { takeJob, type JobQueue } from '../input/parallel.js';
+import type { StatsJobsRequest } from './stats-parallel.js';
 
-const { path, label, start, end, options } = workerData as StatsRangeRequest;
-const result = statsRange(path, label, start, end, options);
-parentPort?.postMessage(result, statsRangeTransferables(result));
+// Takes jobs from the queue it shares with the other threads until none are left.
+const { jobs, options, queue } = workerData as StatsJobsRequest & { queue: JobQueue };
+const result = statsJobs(jobs, options, () => takeJob(queue));
+parentPort?.postMessage(result, statsThreadTransferables(result));

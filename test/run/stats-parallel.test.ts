@@ -13,13 +13,13 @@ import { Analysis, analyzeEvents, DEFAULT_OPTIONS } from '../../src/analyze/engi
 import { classifyEndpoint } from '../../src/analyze/endpoints.js';
 import { compileFilter, NO_FILTER } from '../../src/analyze/filter.js';
 import { DurationSamples, LogSketch, REPORTED_QUANTILES, transferables } from '../../src/analyze/percentiles.js';
-import { statsRange, statsRangeTransferables, type StatsRangeOptions } from '../../src/analyze/stats-range.js';
+import { statsJobs, statsThreadTransferables, type StatsRangeOptions } from '../../src/analyze/stats-range.js';
 import { EndpointStatsTable, FixedSum, tableTransferables } from '../../src/analyze/stats.js';
 import type { RecordFilter } from '../../src/analyze/types.js';
 import type { LogEvent } from '../../src/core/types.js';
 import { inspectSource, type SourceInfo } from '../../src/input/sources.js';
 import { runAnalysis } from '../../src/run/analyze.js';
-import { mergeStatsRanges, planStatsRanges, statsThreads } from '../../src/run/stats-parallel.js';
+import { mergeStatsThreads, planStatsJobs, statsThreads } from '../../src/run/stats-parallel.js';
 import { LOGS_DIR, sampleEvents, type SampleRun } from '../analyze/fixtures.js';
 import { ROOT, runCli, CLI_ENV } from '../helpers/cli.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -236,7 +236,7 @@ function awkwardFile(): string {
   return path;
 }
 
-describe('stats over byte ranges (statsRange + mergeStatsRanges) = the sequential stats command', () => {
+describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequential stats command', () => {
   const files = [...RUNS.map((r) => `${LOGS_DIR}homeserver-${r}.log`), awkwardFile()];
 
   async function sequential(sources: readonly SourceInfo[], options: StatsRangeOptions): Promise<{ endpoints: unknown; accounting: unknown }> {
@@ -245,24 +245,32 @@ describe('stats over byte ranges (statsRange + mergeStatsRanges) = the sequentia
     return { endpoints: analysis.finish().endpoints, accounting: outcome.accounting };
   }
 
-  function inRanges(sources: readonly SourceInfo[], threads: number, options: StatsRangeOptions): { endpoints: unknown; accounting: unknown } {
-    const reqs = planStatsRanges(sources, threads, options);
-    const parts = reqs.map((r) => {
-      const result = statsRange(r.path, r.label, r.start, r.end, r.options);
-      return { start: r.start, result: viaThread(result, statsRangeTransferables(result)) };
+  /**
+   * `jobCount` jobs done by `threads` threads, each taking every threads-th job (so a thread's
+   * jobs are not contiguous, as with the shared queue), results through a structured clone.
+   */
+  function inJobs(sources: readonly SourceInfo[], jobCount: number, threads: number, options: StatsRangeOptions): { endpoints: unknown; accounting: unknown } {
+    const jobs = planStatsJobs(sources, jobCount);
+    const results = Array.from({ length: threads }, (_, t) => {
+      let next = t;
+      const result = statsJobs(jobs, options, () => {
+        const i = next;
+        next += threads;
+        return i < jobs.length ? i : -1;
+      });
+      return viaThread(result, statsThreadTransferables(result));
     });
-    return mergeStatsRanges(parts, options.exactPercentileLimit);
+    return mergeStatsThreads(jobs, results.reverse(), options.exactPercentileLimit);
   }
 
   const options: StatsRangeOptions = { slowThresholdSec: 2, filter: NO_FILTER, exactPercentileLimit: DEFAULT_OPTIONS.exactPercentileLimit };
 
-  test.each(files.map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('%s in 1–7 ranges', async (_name, path) => {
+  test.each(files.map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('%s in 1–7 jobs on 1–3 threads', async (_name, path) => {
     const sources = [await inspectSource(path)];
     const want = await sequential(sources, options);
-    for (const threads of [1, 2, 3, 4, 7]) {
-      const reqs = planStatsRanges(sources, threads, options);
-      if (threads > 1) expect(reqs.length).toBeGreaterThan(1); // cuts inside one line (the over-long one) collapse
-      expect(inRanges(sources, threads, options), `${threads} ranges`).toStrictEqual(want);
+    for (const jobCount of [1, 2, 3, 4, 7]) {
+      if (jobCount > 1) expect(planStatsJobs(sources, jobCount).length).toBeGreaterThan(1); // cuts inside one line (the over-long one) collapse
+      for (const threads of [1, 2, 3]) expect(inJobs(sources, jobCount, threads, options), `${jobCount} jobs, ${threads} threads`).toStrictEqual(want);
     }
   });
 
@@ -270,14 +278,22 @@ describe('stats over byte ranges (statsRange + mergeStatsRanges) = the sequentia
     const sources = await Promise.all(files.map((f) => inspectSource(f)));
     const filtered: StatsRangeOptions = { slowThresholdSec: 0.5, filter: { ...NO_FILTER, status: '2xx,5xx' }, exactPercentileLimit: 50 };
     const want = await sequential(sources, filtered);
-    for (const threads of [2, 5]) expect(inRanges(sources, threads, filtered), `${threads} threads`).toStrictEqual(want);
+    for (const [jobCount, threads] of [[2, 2], [5, 2], [9, 3]] as const) expect(inJobs(sources, jobCount, threads, filtered), `${jobCount} jobs`).toStrictEqual(want);
   });
 
   test('the awkward lines are accounted with their absolute line numbers', async () => {
     const sources = [await inspectSource(join(tmp, 'awkward.log'))];
-    const r = inRanges(sources, 4, options) as { accounting: { firstUnparsed: Array<{ line: number; reason: string }> } };
+    const r = inJobs(sources, 4, 2, options) as { accounting: { firstUnparsed: Array<{ line: number; reason: string }> } };
     expect(r.accounting.firstUnparsed.map((u) => u.line)).toEqual([1, 2002, 2003]);
     expect(r.accounting.firstUnparsed[1]?.reason).toMatch(/longer than the 1048576-byte limit/);
+  });
+
+  test('a job no thread reported is an error, not a silent gap', async () => {
+    const sources = [await inspectSource(files[0] ?? '')];
+    const jobs = planStatsJobs(sources, 3);
+    let next = 0;
+    const partial = statsJobs(jobs, options, () => (next < 2 ? next++ : -1));
+    expect(() => mergeStatsThreads(jobs, [partial], options.exactPercentileLimit)).toThrow(/job 2 was not done/);
   });
 
   test('only plain files big enough (or forced) go parallel; under vitest never', async () => {

@@ -20,18 +20,27 @@
  * the same language and the same match, but irregexp runs `[^c]*` as a tight scan instead of trying a
  * lookahead at every character (the composed regex is ~30 % faster on real lines).
  */
-import { createToken, type TokenType } from './chevrotain.js';
+
+/**
+ * A token of the vocabulary: plain data, so the fast path needs no chevrotain at all; access.ts
+ * turns each into a chevrotain token type (same name, pattern and label) when the slow path is
+ * first used.
+ */
+export interface TokenType {
+  readonly name: string;
+  readonly pattern: RegExp;
+  /** What an error message calls it. */
+  readonly label: string;
+}
 
 /** Builds a token of the vocabulary; `source` is the pattern both execution paths use. */
 function token(name: string, source: string, label: string): TokenType {
-  return createToken({ name, pattern: new RegExp(source), label });
+  return { name, pattern: new RegExp(source), label };
 }
 
-/** The regex source of a vocabulary token (always a RegExp here). */
+/** The regex source of a vocabulary token. */
 export function sourceOf(t: TokenType): string {
-  const p = t.PATTERN;
-  if (!(p instanceof RegExp)) throw new Error(`token ${t.name} has no RegExp pattern`);
-  return p.source;
+  return t.pattern.source;
 }
 
 const g = (t: TokenType): string => `(?:${sourceOf(t)})`;

@@ -12,9 +12,9 @@
  * Both paths turn their captured strings into fields with the same function, so a difference between
  * them can only come from the grammar's two compilations; test/parse/access.test.ts checks there is none.
  */
-import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
+import { chevrotain, type IToken, type Lexer, type TokenType as ChevrotainToken } from './chevrotain.js';
 import type { Level, LineFormat, ProcessedRecord, ReceivedRecord, RecordBase } from '../core/types.js';
-import { PROCESSED, RECEIVED, sourceOf, type AccessField, type GrammarNode } from './access-tokens.js';
+import { PROCESSED, RECEIVED, sourceOf, type AccessField, type GrammarNode, type TokenType } from './access-tokens.js';
 import { statusCode } from './http-status.js';
 
 /** The fields a Processed message carries (the record minus the header fields). */
@@ -384,7 +384,7 @@ interface CompiledModes {
 
 interface SlowLexer {
   readonly lexer: Lexer;
-  readonly occurrenceOf: ReadonlyMap<TokenType, Occurrence>;
+  readonly occurrenceOf: ReadonlyMap<ChevrotainToken, Occurrence>;
   readonly processed: CompiledModes;
   readonly received: CompiledModes;
 }
@@ -410,7 +410,7 @@ function buildSlowLexer(): SlowLexer {
         const occ: Occurrence = {
           base: node.token,
           field: node.field,
-          label: node.label ?? (typeof node.token.LABEL === 'string' ? node.token.LABEL : node.token.name),
+          label: node.label ?? node.token.label,
           next: cur,
         };
         occurrences.push(occ);
@@ -427,13 +427,24 @@ function buildSlowLexer(): SlowLexer {
   const pStart = compile('P', PROCESSED, mkFollow('P', [], true));
   const rStart = compile('R', RECEIVED, mkFollow('R', [], true));
 
-  const typeOf = new Map<Occurrence, TokenType>();
-  const occurrenceOf = new Map<TokenType, Occurrence>();
+  const { createToken, Lexer } = chevrotain();
+  // the vocabulary as chevrotain token types (categories of the per-occurrence types below)
+  const baseOf = new Map<TokenType, ChevrotainToken>();
+  const base = (t: TokenType): ChevrotainToken => {
+    let b = baseOf.get(t);
+    if (b === undefined) {
+      b = createToken({ name: t.name, pattern: t.pattern, label: t.label });
+      baseOf.set(t, b);
+    }
+    return b;
+  };
+  const typeOf = new Map<Occurrence, ChevrotainToken>();
+  const occurrenceOf = new Map<ChevrotainToken, Occurrence>();
   occurrences.forEach((occ, i) => {
     const type = createToken({
       name: `${occ.base.name}_${i}`,
-      pattern: occ.base.PATTERN,
-      categories: [occ.base],
+      pattern: occ.base.pattern,
+      categories: [base(occ.base)],
       label: occ.label,
       // push only: chevrotain cannot pop the last mode, and a grammar has no loops, so the stack stays short
       push_mode: occ.next.name,
@@ -441,8 +452,8 @@ function buildSlowLexer(): SlowLexer {
     typeOf.set(occ, type);
     occurrenceOf.set(type, occ);
   });
-  const modes: Record<string, TokenType[]> = {};
-  for (const f of follows) modes[f.name] = f.occs.map((o) => typeOf.get(o)).filter((x): x is TokenType => x !== undefined);
+  const modes: Record<string, ChevrotainToken[]> = {};
+  for (const f of follows) modes[f.name] = f.occs.map((o) => typeOf.get(o)).filter((x): x is ChevrotainToken => x !== undefined);
   const lexer = new Lexer(
     { modes, defaultMode: pStart.name },
     {

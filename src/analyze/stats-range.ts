@@ -6,6 +6,7 @@
  */
 import type { LineAccounting } from '../core/types.js';
 import { account, newAccounting, overlongEvent } from '../input/read-events.js';
+import type { JobTaker } from '../input/parallel.js';
 import { readRangeLines } from '../input/range-reader.js';
 import { LineParser } from '../parse/line-parser.js';
 import { classifyEndpoint } from './endpoints.js';
@@ -45,16 +46,16 @@ export interface StatsThreadResult {
 }
 
 /**
- * Stats over the jobs `take` hands out (input/parallel.ts shareJobs), into one table: the rows
+ * Stats over the jobs the taker hands out (input/parallel.ts shareJobs), into one table: the rows
  * do not depend on which thread read which lines (stats.ts merge), so a thread needs no more.
  */
-export function statsJobs(jobs: readonly StatsJob[], options: StatsRangeOptions, take: () => number): StatsThreadResult {
+export function statsJobs(jobs: readonly StatsJob[], options: StatsRangeOptions, taker: JobTaker): StatsThreadResult {
   const table = new EndpointStatsTable(options.exactPercentileLimit);
   const accept = compileFilter(options.filter);
   const thresholdSec = options.slowThresholdSec;
   const taken: number[] = [];
   const lines: StatsJobLines[] = [];
-  for (let i = take(); i >= 0; i = take()) {
+  for (let i = taker.next(); i >= 0; i = taker.next()) {
     const { path, label, start, end } = jobs[i]!;
     const parser = new LineParser(label);
     const accounting = newAccounting();
@@ -70,6 +71,7 @@ export function statsJobs(jobs: readonly StatsJob[], options: StatsRangeOptions,
     });
     taken.push(i);
     lines.push({ accounting, ownLines: read.ownLines });
+    taker.finished(read.ownLines);
   }
   return { jobs: taken, lines, stats: table.toState() };
 }

@@ -16,6 +16,18 @@ export class Progress {
 
   add(bytes: number): void {
     this.readBytes += bytes;
+    this.draw();
+  }
+
+  /** Absolute totals, for readers that count elsewhere (the threads of a parallel run). */
+  set(bytes: number, lines: number): void {
+    if (bytes === 0) return; // nothing finished yet: no "0 %" line
+    this.readBytes = bytes;
+    this.lines = lines;
+    this.draw();
+  }
+
+  private draw(): void {
     const now = Date.now();
     if (now - this.lastDrawMs < 250) return;
     this.lastDrawMs = now;

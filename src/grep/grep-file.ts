@@ -24,7 +24,7 @@ export async function grepPlainFile(
   const threads = threadsFor(size, import.meta.url);
   const req: ScanJobs = { path, ranges: lineAlignedRanges(path, size, jobCountFor(size, threads)), wanted, countLines: lineNumbers };
   const results = new Array<ScanResult>(req.ranges.length);
-  for (const r of await shareJobs(req.ranges.length, threads, './scan-worker.js', import.meta.url, req, (take) => scanJobs(req, take))) {
+  for (const r of await shareJobs(req.ranges.length, threads, './scan-worker.js', import.meta.url, req, (taker) => scanJobs(req, taker))) {
     r.jobs.forEach((job, k) => (results[job] = r.parts[k]!));
   }
 

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { LineParser, isRecordStart } from '../parse/line-parser.js';
 import { matchWantedTag } from '../group/tags.js';
 import { MAX_LINE_BYTES } from '../input/line-splitter.js';
+import type { JobTaker } from '../input/parallel.js';
 
 /** One line that belongs to a wanted request. Offsets are bytes in the file. */
 export interface ScanHit {
@@ -48,14 +49,16 @@ export interface ScanThreadResult {
   readonly parts: ScanResult[];
 }
 
-/** Scans the jobs `take` hands out (on a worker thread, or this one). */
-export function scanJobs(req: ScanJobs, take: () => number): ScanThreadResult {
+/** Scans the jobs the taker hands out (on a worker thread, or this one). */
+export function scanJobs(req: ScanJobs, taker: JobTaker): ScanThreadResult {
   const jobs: number[] = [];
   const parts: ScanResult[] = [];
-  for (let i = take(); i >= 0; i = take()) {
+  for (let i = taker.next(); i >= 0; i = taker.next()) {
     const [rangeStart, rangeEnd] = req.ranges[i]!;
+    const part = scanRange({ path: req.path, rangeStart, rangeEnd, wanted: req.wanted, countLines: req.countLines });
     jobs.push(i);
-    parts.push(scanRange({ path: req.path, rangeStart, rangeEnd, wanted: req.wanted, countLines: req.countLines }));
+    parts.push(part);
+    taker.finished(part.lines);
   }
   return { jobs, parts };
 }

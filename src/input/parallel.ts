@@ -41,14 +41,17 @@ export function jobCountFor(bytes: number, threads: number): number {
   return threads <= 1 ? 1 : Math.max(threads * 4, Math.ceil(bytes / JOB_BYTES));
 }
 
-/** Jobs shared by threads through one atomic counter. */
+/** Jobs shared by threads through atomic counters (shared memory, so workers get the same ones). */
 export interface JobQueue {
+  /** [next job to take, jobs finished] */
   readonly counter: Int32Array;
+  /** Lines read by the finished jobs (for progress lines). */
+  readonly lines: BigInt64Array;
   readonly jobCount: number;
 }
 
 export function newJobQueue(jobCount: number): JobQueue {
-  return { counter: new Int32Array(new SharedArrayBuffer(4)), jobCount };
+  return { counter: new Int32Array(new SharedArrayBuffer(8)), lines: new BigInt64Array(new SharedArrayBuffer(8)), jobCount };
 }
 
 /** The next job for this thread, or -1 when every job is taken. */
@@ -57,18 +60,39 @@ export function takeJob(queue: JobQueue): number {
   return i < queue.jobCount ? i : -1;
 }
 
+/** How a thread's job loop gets its jobs and says it finished one. */
+export interface JobTaker {
+  next(): number;
+  finished(lines: number): void;
+}
+
+/** The taker of a worker thread (or any thread) on a shared queue. */
+export function queueTaker(queue: JobQueue): JobTaker {
+  return {
+    next: () => takeJob(queue),
+    finished(lines) {
+      Atomics.add(queue.lines, 0, BigInt(lines));
+      Atomics.add(queue.counter, 1, 1);
+    },
+  };
+}
+
 /** What one thread did: the jobs it took, in the order it took them, and its result. */
 export interface ThreadResult {
   readonly jobs: readonly number[];
 }
 
+/** Jobs finished so far (by every thread) and the lines they read. */
+export type JobProgress = (jobsFinished: number, lines: number) => void;
+
 /**
  * Runs `jobCount` jobs on this thread and `threads - 1` worker threads that all take the next
  * job from one shared queue: a worker that starts late (module loading) or a core that is busy
  * elsewhere just takes fewer jobs, instead of leaving the others idle at the end. This thread
- * works too, from the moment the workers are started. The worker `script` gets `data` plus
- * `queue` and posts one ThreadResult; `work(take)` is the same on this thread. Jobs taken by a
- * worker that failed are done again here.
+ * works too, from the moment the workers are started, and calls `onProgress` between its jobs
+ * (it is busy, so that is when it can). The worker `script` gets `data` plus `queue` and posts
+ * one ThreadResult; `work(taker)` is the same on this thread. Jobs taken by a worker that failed
+ * are done again here.
  */
 export async function shareJobs<T extends ThreadResult>(
   jobCount: number,
@@ -76,21 +100,25 @@ export async function shareJobs<T extends ThreadResult>(
   script: string,
   callerUrl: string,
   data: object,
-  work: (take: () => number) => T,
+  work: (taker: JobTaker) => T,
+  onProgress?: JobProgress,
 ): Promise<T[]> {
   const queue = newJobQueue(jobCount);
   const workers: Array<Promise<T | null>> = [];
   for (let i = 1; i < Math.min(threads, jobCount); i++) {
     workers.push(runWorker<T>(script, callerUrl, { ...data, queue }).catch(() => null));
   }
-  const results: T[] = [work(() => takeJob(queue))];
+  const shared = queueTaker(queue);
+  const report = (): void => onProgress?.(Atomics.load(queue.counter, 1), Number(Atomics.load(queue.lines, 0)));
+  const results: T[] = [work({ next: () => (report(), shared.next()), finished: shared.finished })];
   for (const r of await Promise.all(workers)) if (r !== null) results.push(r);
+  report();
   const done = new Set(results.flatMap((r) => r.jobs));
   if (done.size < jobCount) {
     const missing: number[] = [];
     for (let i = 0; i < jobCount; i++) if (!done.has(i)) missing.push(i);
     let next = 0;
-    results.push(work(() => (next < missing.length ? missing[next++]! : -1)));
+    results.push(work({ next: () => (next < missing.length ? missing[next++]! : -1), finished: () => undefined }));
   }
   return results;
 }

@@ -1,5 +1,5 @@
 import type { LineAccounting, LogEvent } from '../core/types.js';
-import { jobCountFor, shareJobs, threadsFor, type ThreadResult } from '../input/parallel.js';
+import { jobCountFor, shareJobs, threadsFor, type JobTaker, type ThreadResult } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
 import { account, newAccounting, overlongEvent } from '../input/read-events.js';
 import { readRangeLines } from '../input/range-reader.js';
@@ -55,14 +55,16 @@ export interface CountJobs {
   readonly ranges: ReadonlyArray<readonly [number, number]>;
 }
 
-/** Counts the jobs `take` hands out (on a worker thread, or this one). */
-export function countJobs(req: CountJobs, take: () => number): CountThreadResult {
+/** Counts the jobs the taker hands out (on a worker thread, or this one). */
+export function countJobs(req: CountJobs, taker: JobTaker): CountThreadResult {
   const jobs: number[] = [];
   const parts: RangeCount[] = [];
-  for (let i = take(); i >= 0; i = take()) {
+  for (let i = taker.next(); i >= 0; i = taker.next()) {
     const [start, end] = req.ranges[i]!;
+    const part = countRange({ path: req.path, label: req.label, start, end });
     jobs.push(i);
-    parts.push(countRange({ path: req.path, label: req.label, start, end }));
+    parts.push(part);
+    taker.finished(part.ownLines);
   }
   return { jobs, parts };
 }
@@ -75,7 +77,7 @@ export async function countPlainFile(path: string, label: string, size: number):
   const threads = threadsFor(size, import.meta.url);
   const req: CountJobs = { path, label, ranges: lineAlignedRanges(path, size, jobCountFor(size, threads)) };
   const byJob = new Array<RangeCount>(req.ranges.length);
-  for (const r of await shareJobs(req.ranges.length, threads, './count-worker.js', import.meta.url, req, (take) => countJobs(req, take))) {
+  for (const r of await shareJobs(req.ranges.length, threads, './count-worker.js', import.meta.url, req, (taker) => countJobs(req, taker))) {
     r.jobs.forEach((job, k) => (byJob[job] = r.parts[k]!));
   }
   const total: RangeCount = { counts: newKindCounts(), accounting: newAccounting(), ownLines: 0, skippedLeading: 0 };

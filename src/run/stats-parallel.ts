@@ -86,11 +86,21 @@ export function mergeStatsThreads(jobs: readonly StatsJob[], results: readonly S
   return { endpoints: table.results(), accounting: acc };
 }
 
-/** Stats over every source on `threads` threads (see statsThreads) sharing line-aligned jobs. */
-export async function statsInParallel(sources: readonly SourceInfo[], threads: number, options: StatsRangeOptions): Promise<ParallelStats> {
+/**
+ * Stats over every source on `threads` threads (see statsThreads) sharing line-aligned jobs.
+ * `onProgress` gets the bytes of the finished jobs (approximately: jobs are of similar size)
+ * and their lines, between this thread's jobs.
+ */
+export async function statsInParallel(
+  sources: readonly SourceInfo[],
+  threads: number,
+  options: StatsRangeOptions,
+  onProgress?: (bytes: number, lines: number) => void,
+): Promise<ParallelStats> {
   const bytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
   const jobs = planStatsJobs(sources, jobCountFor(bytes, threads));
   const request: StatsJobsRequest = { jobs, options };
-  const results = await shareJobs(jobs.length, threads, './stats-worker.js', import.meta.url, request, (take) => statsJobs(jobs, options, take));
+  const progress = onProgress && ((finished: number, lines: number) => onProgress((bytes * finished) / jobs.length, lines));
+  const results = await shareJobs(jobs.length, threads, './stats-worker.js', import.meta.url, request, (taker) => statsJobs(jobs, options, taker), progress);
   return mergeStatsThreads(jobs, results, options.exactPercentileLimit);
 }

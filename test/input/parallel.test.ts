@@ -3,7 +3,7 @@
  * done exactly once, also when a worker dies after taking some.
  */
 import { describe, expect, test } from 'vitest';
-import { jobCountFor, JOB_BYTES, newJobQueue, shareJobs, takeJob } from '../../src/input/parallel.js';
+import { jobCountFor, JOB_BYTES, newJobQueue, shareJobs, takeJob, type JobTaker } from '../../src/input/parallel.js';
 
 interface Done {
   readonly jobs: number[];
@@ -12,13 +12,14 @@ interface Done {
 
 /** This thread's side: take jobs, spending `spinMs` on each; first wait for a worker to start, if asked. */
 function here(spinMs: number, started?: Int32Array) {
-  return (take: () => number): Done => {
+  return (taker: JobTaker): Done => {
     if (started) Atomics.wait(started, 0, 0, 10_000);
     const jobs: number[] = [];
-    for (let i = take(); i >= 0; i = take()) {
+    for (let i = taker.next(); i >= 0; i = taker.next()) {
       jobs.push(i);
       const until = performance.now() + spinMs;
       while (performance.now() < until);
+      taker.finished(10 * i);
     }
     return { jobs, by: 'here' };
   };
@@ -48,6 +49,13 @@ describe('shareJobs', () => {
   test('one thread: everything here, no worker', async () => {
     const results = await shareJobs(5, 1, './workers/does-not-exist.mjs', import.meta.url, {}, here(0));
     expect(results).toEqual([{ jobs: [0, 1, 2, 3, 4], by: 'here' }]);
+  });
+
+  test('progress: jobs finished and their lines, reported between jobs and at the end', async () => {
+    const seen: Array<[number, number]> = [];
+    await shareJobs(4, 1, './workers/none.mjs', import.meta.url, {}, here(0), (jobs, lines) => seen.push([jobs, lines]));
+    // before each take (4 jobs + the final empty take), then once at the end
+    expect(seen).toEqual([[0, 0], [1, 0], [2, 10], [3, 30], [4, 60], [4, 60]]);
   });
 
   test('the queue hands out each index once, then -1', () => {

@@ -253,10 +253,13 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
     const jobs = planStatsJobs(sources, jobCount);
     const results = Array.from({ length: threads }, (_, t) => {
       let next = t;
-      const result = statsJobs(jobs, options, () => {
-        const i = next;
-        next += threads;
-        return i < jobs.length ? i : -1;
+      const result = statsJobs(jobs, options, {
+        next() {
+          const i = next;
+          next += threads;
+          return i < jobs.length ? i : -1;
+        },
+        finished: () => undefined,
       });
       return viaThread(result, statsThreadTransferables(result));
     });
@@ -292,7 +295,7 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
     const sources = [await inspectSource(files[0] ?? '')];
     const jobs = planStatsJobs(sources, 3);
     let next = 0;
-    const partial = statsJobs(jobs, options, () => (next < 2 ? next++ : -1));
+    const partial = statsJobs(jobs, options, { next: () => (next < 2 ? next++ : -1), finished: () => undefined });
     expect(() => mergeStatsThreads(jobs, [partial], options.exactPercentileLimit)).toThrow(/job 2 was not done/);
   });
 

@@ -90,12 +90,17 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
 
   // stats on big plain files: byte ranges in worker threads, same rows and line accounting.
   const statsWorkers = which === 'stats' && !live ? statsThreads(sources) : 1;
+  const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
+  const progress = !argv.json && !live && process.stderr.isTTY && totalBytes > 32 * 1024 * 1024 ? new Progress(totalBytes) : undefined;
   const parallelStats =
     statsWorkers > 1
-      ? await statsInParallel(sources, statsWorkers, { slowThresholdSec, filter, exactPercentileLimit: DEFAULT_OPTIONS.exactPercentileLimit })
+      ? await statsInParallel(
+          sources,
+          statsWorkers,
+          { slowThresholdSec, filter, exactPercentileLimit: DEFAULT_OPTIONS.exactPercentileLimit },
+          progress && ((bytes, lines) => progress.set(bytes, lines)),
+        )
       : null;
-  const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const progress = parallelStats === null && !argv.json && !live && process.stderr.isTTY && totalBytes > 32 * 1024 * 1024 ? new Progress(totalBytes) : undefined;
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);

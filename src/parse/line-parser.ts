@@ -512,9 +512,15 @@ function jsonLine(s: string): JsonLine | null {
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
   const r = o as Record<string, unknown>;
-  const message = str(r['log']) ?? str(r['message']);
+  const logged = str(r['log']) ?? str(r['message']);
   const logger = str(r['namespace']) ?? str(r['log_namespace']) ?? str(r['logger']);
-  if (message === undefined || logger === undefined) return null;
+  if (logged === undefined || logger === undefined) return null;
+  // JsonFormatter gives an exception as exc_type / exc_value instead of a traceback (spec §6.1):
+  // appended as the traceback's last line would read, the way GcpJsonFormatter appends the
+  // traceback itself, so `Too many open files` or SQLite's errors are seen in every layout.
+  const excType = str(r['exc_type']);
+  const excValue = str(r['exc_value']);
+  const message = excType === undefined ? logged : `${logged}\n${excType}${excValue ? `: ${excValue}` : ''}`;
   const lv = str(r['level']) ?? str(r['severity']);
   const t = r['time'];
   let timeMs: number | null = null;

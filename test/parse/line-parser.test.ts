@@ -383,9 +383,16 @@ describe('§11.18 JSON logs', () => {
   });
   it('raw UTF-8 and unknown extra keys', () => {
     const e = rec('{"log":"Grüße aus Köln ✓","namespace":"synapse.x","level":"INFO","time":1700000000.12,"request":"POST-5","zzz":{"a":[1,{"b":null}]},"exc_type":"KeyError","exc_value":"\'x\'"}');
-    expect(e.message).toBe('Grüße aus Köln ✓');
+    // the exception (JsonFormatter: exc_type / exc_value, no traceback) ends the message, as the traceback's last line would
+    expect(e.message).toBe("Grüße aus Köln ✓\nKeyError: 'x'");
     expect(e.tag).toBe('POST-5');
     expect(e.timeMs).toBe(1700000000120);
+  });
+  it('a JSON exception is read like a traceback: Errno 24 makes fd evidence, an empty exc_value prints the type alone', () => {
+    const fd = rec('{"log":"Failed handle request via \'X\'","namespace":"synapse.http.server","level":"ERROR","exc_type":"OSError","exc_value":"[Errno 24] Too many open files: \'/m\'"}');
+    expect(fd.kind === 'fd-exhaustion' && fd.signal).toBe('too-many-open-files');
+    expect(rec('{"log":"m","namespace":"x","level":"ERROR","exc_type":"CancelledError","exc_value":""}').message).toBe('m\nCancelledError');
+    expect(rec('{"log":"m","namespace":"x","level":"ERROR","exc_value":"ignored without a type"}').message).toBe('m');
   });
   it('JSON `request: null` / `"None"` / `""` → null tag', () => {
     expect(rec('{"log":"m","namespace":"x","level":"INFO","request":null}').tag).toBeNull();

@@ -71,10 +71,18 @@ for (const run of RUNS) {
       for (const e of lost) expect(e.kind === 'connection-lost' && e.legacy).toBe(false);
     });
 
-    it('fd-exhaustion records are the EMFILE lines', () => {
+    it('fd-exhaustion records: the EMFILE lines, and (JSON) the records whose exception is Errno 24', () => {
       const fd = events.filter((e) => e.kind === 'fd-exhaustion');
-      expect(fd).toHaveLength(truth.fd_exhaustion.emfile_lines);
-      for (const e of fd) expect(e.kind === 'fd-exhaustion' && e.signal).toBe('emfile');
+      expect(fd.filter((e) => e.signal === 'emfile')).toHaveLength(truth.fd_exhaustion.emfile_lines);
+      // JsonFormatter logs the exception as exc_type/exc_value (no traceback): the parser keeps it
+      const errno24 = run.format === 'json' ? lines.filter((l) => l.includes('"exc_value":"[Errno 24] Too many open files')) : [];
+      if (run.format === 'json') expect(errno24.length).toBeGreaterThan(0);
+      const others = fd.filter((e) => e.signal !== 'emfile');
+      expect(others.map((e) => e.line)).toEqual(errno24.map((l) => lines.indexOf(l) + 1));
+      for (const e of others) {
+        expect(e.signal).toBe('too-many-open-files');
+        expect(e.message).toMatch(/\nOSError: \[Errno 24\] Too many open files: /);
+      }
     });
 
     it('one banner at line 1: epoch 1 everywhere', () => {

@@ -137,7 +137,14 @@ const VERSION_RE = / version (\d[\w.+~-]*)/;
 
 const FORMAT_BITS: Record<LineFormat, number> = { text: 1, json: 2, journald: 4 };
 
+/**
+ * What is known about one log: one file, or the files of a rotated log read oldest first
+ * (`homeserver.log.1`, then `homeserver.log`), whose requests, counters and in-flight curve
+ * carry on across the rotation.
+ */
 class FileState {
+  /** The file name, or the rotated files' names oldest first joined by ` + `. */
+  file: string;
   firstMs: number | null = null;
   lastMs: number | null = null;
   epochs = 0;
@@ -157,13 +164,16 @@ class FileState {
   readonly gaps: CounterGapSummary[] = [];
   readonly stuck: StuckFinding[] = [];
 
-  constructor(
-    readonly file: string,
-    epoch: number,
-    filter: RecordFilter,
-  ) {
-    this.requests = new RequestTracker(epoch);
+  constructor(file: string, epoch: number, filter: RecordFilter) {
+    this.file = file;
+    this.requests = new RequestTracker(epoch, file);
     this.fds = new FdTracker(file, filter);
+  }
+
+  /** The log goes on in `next` (a rotation). */
+  addPiece(next: string): void {
+    this.file = `${this.file} + ${next}`;
+    this.fds.file = this.file;
   }
 
   noteEpoch(epoch: number): void {
@@ -223,7 +233,10 @@ export class Analysis {
   private readonly opts: Required<AnalysisOptions>;
   private readonly accept: RecordPredicate;
   private readonly files = new Map<string, FileState>();
+  /** Later files of a rotated log → the label its FileState is kept under (its first file). */
+  private readonly rotatedFrom = new Map<string, string>();
   private lastFile: FileState | null = null;
+  private lastFileLabel: string | null = null;
   private readonly tags = new TagReader();
   private readonly stats: EndpointStatsTable;
   private readonly slow: SlowFinding[] = [];
@@ -249,15 +262,29 @@ export class Analysis {
     this.stats = new EndpointStatsTable(this.opts.exactPercentileLimit);
   }
 
+  /**
+   * `newer` is the next file of the log `older` was read from (`homeserver.log` after
+   * `homeserver.log.1`): call before its first event. Its events must continue older's restart
+   * epochs (LineParser's startEpoch), so a request in flight at the rotation stays one request.
+   */
+  continueFile(older: string, newer: string): void {
+    const key = this.rotatedFrom.get(older) ?? older;
+    this.rotatedFrom.set(newer, key);
+    this.files.get(key)?.addPiece(newer);
+  }
+
   private fileState(e: LogEvent): FileState {
     const cached = this.lastFile;
-    if (cached !== null && cached.file === e.file) return cached;
-    let fs = this.files.get(e.file);
+    if (cached !== null && this.lastFileLabel === e.file) return cached;
+    const key = this.rotatedFrom.get(e.file) ?? e.file;
+    let fs = this.files.get(key);
     if (fs === undefined) {
-      fs = new FileState(e.file, e.epoch, this.opts.filter);
-      this.files.set(e.file, fs);
+      fs = new FileState(key, e.epoch, this.opts.filter);
+      this.files.set(key, fs);
     }
+    fs.requests.file = e.file;
     this.lastFile = fs;
+    this.lastFileLabel = e.file;
     return fs;
   }
 
@@ -356,7 +383,8 @@ export class Analysis {
       const waitedOnPurpose = cls === 'fast' && longPollKind(ep, r.totalSec) === 'early';
       if (r.totalSec >= this.opts.stuckAfterSec && !waitedOnPurpose) {
         this.ranLong.push(ranLongCandidate({
-          file: r.file,
+          // where its first line is (the older file, when it began before a rotation)
+          file: open?.file ?? r.file,
           epoch: r.epoch,
           tag: r.tag ?? '',
           startMs,
@@ -445,7 +473,7 @@ export class Analysis {
   private closeOpen(fs: FileState, r: OpenRequest, state: 'open-at-restart' | 'open-at-end', endMs: number | null): void {
     if (r.startMs !== null && endMs !== null && fs.firstMs !== null) fs.fds.addInterval(r.startMs, endMs, fs.firstMs);
     if (!overlapsTimeWindow(this.opts.filter, r.startMs, endMs)) return;
-    fs.stuck.push(openFinding(fs.file, r, state, endMs));
+    fs.stuck.push(openFinding(r, state, endMs));
   }
 
   /** Live: requests open longer than stuckAfterSec at log time nowMs (each reported once). */
@@ -459,7 +487,7 @@ export class Analysis {
         if (r.startMs > nowMs - ageMs + REORDER_SLACK_MS) break;
         if (r.reportedLive || nowMs - r.startMs < ageMs) continue;
         r.reportedLive = true;
-        if (overlapsTimeWindow(this.opts.filter, r.startMs, nowMs)) out.push(openFinding(fs.file, r, 'open', nowMs));
+        if (overlapsTimeWindow(this.opts.filter, r.startMs, nowMs)) out.push(openFinding(r, 'open', nowMs));
       }
     }
     return sortStuck(out);
@@ -475,7 +503,7 @@ export class Analysis {
       for (const r of fs.requests.open.values()) {
         if (taken++ >= LIVE_IN_FLIGHT_MAX) break;
         inFlight.push({
-          file: fs.file,
+          file: r.file,
           epoch: r.epoch,
           tag: r.tag,
           startMs: r.startMs,

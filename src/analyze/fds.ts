@@ -72,7 +72,7 @@ export class FdTracker {
   private maxWindowDisconnects = 0;
 
   constructor(
-    readonly file: string,
+    public file: string,
     private readonly window: TimeWindow,
   ) {}
 

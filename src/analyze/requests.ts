@@ -15,6 +15,8 @@ export interface OpenRequest {
   /** Root request tag, e.g. `GET-37` (nested `GET-37-$ev` lines count towards it). */
   readonly tag: string;
   readonly epoch: number;
+  /** The file of its first line (a rotated log's requests may start in the older file). */
+  readonly file: string;
   readonly firstLine: number;
   lineCount: number;
   /** Received time (DEBUG) or the time of the first line seen (INFO). */
@@ -129,8 +131,12 @@ export class RequestTracker {
   private openSeqs = new SeqBitset();
   private readonly recentDone = new RecentSet(RECENT_DONE_CAPACITY);
 
-  constructor(epoch: number) {
+  /** The file lines come from now (it changes when a rotated log goes on in its next file). */
+  file: string;
+
+  constructor(epoch: number, file: string) {
     this.epoch = epoch;
+    this.file = file;
   }
 
   /** A line logged under a request's tag (not its Processed line). */
@@ -150,6 +156,7 @@ export class RequestTracker {
       r = {
         tag: key,
         epoch: this.epoch,
+        file: this.file,
         firstLine: lineNo,
         lineCount: 0,
         startMs: timeMs,

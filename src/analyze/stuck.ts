@@ -27,11 +27,11 @@ export function evidenceOf(r: OpenRequest): StuckEvidence[] {
 }
 
 /** A finding for a request that has no Processed line; `endMs` = end of input / restart / now. */
-export function openFinding(file: string, r: OpenRequest, state: StuckState, endMs: number | null): StuckFinding {
+export function openFinding(r: OpenRequest, state: StuckState, endMs: number | null): StuckFinding {
   const servlet = r.method !== null && r.uri !== null ? classifyEndpoint(r.method, r.uri).servlet : null;
   return {
     analyzer: 'stuck',
-    file,
+    file: r.file,
     epoch: r.epoch,
     tag: r.tag,
     state,

@@ -5,6 +5,12 @@ import { jobCountFor, shareJobs, threadsFor } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
 import { scanJobs, type ScanHit, type ScanJobs, type ScanResult } from './scan-range.js';
 
+export interface FileGroups {
+  readonly groups: FileGroup[];
+  /** The restart epoch at the end of the file. */
+  readonly endEpoch: number;
+}
+
 export interface FileGroup extends GroupSummary {
   readonly hits: ReadonlyArray<{ readonly start: number; readonly end: number; readonly line: number }>;
 }
@@ -20,7 +26,9 @@ export async function grepPlainFile(
   size: number,
   wanted: readonly string[],
   lineNumbers: boolean,
-): Promise<FileGroup[]> {
+  /** The restart epoch the file begins in (the next file of a rotated log continues the last one's). */
+  startEpoch = 0,
+): Promise<FileGroups> {
   const threads = threadsFor(size, import.meta.url);
   const req: ScanJobs = { path, ranges: lineAlignedRanges(path, size, jobCountFor(size, threads)), wanted, countLines: lineNumbers };
   const results = new Array<ScanResult>(req.ranges.length);
@@ -32,10 +40,13 @@ export async function grepPlainFile(
   const groups = new Map<string, { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }>();
   let linesBefore = 0;
   for (const result of results) {
-    for (const hit of result.hits) addHit(groups, label, epochAt(banners, hit.start), hit, lineNumbers ? linesBefore + hit.relLine : 0);
+    for (const hit of result.hits) addHit(groups, label, startEpoch + epochAt(banners, hit.start), hit, lineNumbers ? linesBefore + hit.relLine : 0);
     linesBefore += result.lines;
   }
-  return [...groups.values()].map(({ summary, hits }) => ({ ...summary, lineCount: hits.length, hits }));
+  return {
+    groups: [...groups.values()].map(({ summary, hits }) => ({ ...summary, lineCount: hits.length, hits })),
+    endEpoch: startEpoch + banners.length,
+  };
 }
 
 function addHit(

@@ -65,7 +65,8 @@ export function parsingSplitter(file: string, sink: EventSink, acc: LineAccounti
 
 /**
  * Reads one source to its end, parsing every line. Read errors after the start (a truncated
- * gzip) become a warning: the lines before it were still read.
+ * gzip) become a warning: the lines before it were still read. Returns the restart epoch the
+ * source ended in.
  */
 export async function readSourceEvents(
   info: SourceInfo,
@@ -73,8 +74,10 @@ export async function readSourceEvents(
   acc: LineAccounting,
   onBytes?: (bytes: number) => void,
   stdin?: Readable,
-): Promise<void> {
-  const splitter = parsingSplitter(info.label, sink, acc);
+  startEpoch = 0,
+): Promise<number> {
+  const parser = new LineParser(info.label, startEpoch);
+  const splitter = parsingSplitter(info.label, sink, acc, parser);
   const stream = openSource(info, stdin);
   try {
     for await (const chunk of stream) {
@@ -88,4 +91,5 @@ export async function readSourceEvents(
     sink.warning?.(describeReadError(info, err));
   }
   splitter.end();
+  return parser.epoch;
 }

@@ -90,6 +90,20 @@ export function describeReadError(info: SourceInfo, err: unknown): string {
 
 const ROTATION_SUFFIX = /^(.*?)(?:\.(\d{1,3}|\d{4}-\d{2}-\d{2}(?:_\d{2}(?:-\d{2}(?:-\d{2})?)?)?))?(?:\.gz)?$/;
 
+/** The log a (possibly rotated) file name belongs to: `homeserver.log` for `homeserver.log.2.gz`. */
+export function rotationBase(name: string): string {
+  return ROTATION_SUFFIX.exec(name)?.[1] ?? name;
+}
+
+/**
+ * True when `newer` is the next piece of the same log after `older` (`homeserver.log.1`, then
+ * `homeserver.log`), as resolveInputs orders them: one process keeps writing across a rotation,
+ * so its requests and restart epochs carry on.
+ */
+export function continuesRotation(older: SourceInfo, newer: SourceInfo): boolean {
+  return !older.isStdin && !newer.isStdin && older.name !== newer.name && rotationBase(older.name) === rotationBase(newer.name);
+}
+
 /**
  * Orders rotated siblings oldest first (`homeserver.log.3`, `.2`, `.1`, `homeserver.log`;
  * dated suffixes by date) so a run reads time forward. Unrelated names keep the user's order.
@@ -97,7 +111,7 @@ const ROTATION_SUFFIX = /^(.*?)(?:\.(\d{1,3}|\d{4}-\d{2}-\d{2}(?:_\d{2}(?:-\d{2}
 export function orderRotations(names: readonly string[]): string[] {
   const keyed = names.map((name, index) => {
     const m = ROTATION_SUFFIX.exec(name);
-    const base = m?.[1] ?? name;
+    const base = rotationBase(name);
     const suffix = m?.[2];
     // Larger rank = newer. The live file (no suffix) is newest.
     let rank: number;

@@ -668,8 +668,10 @@ export class LineParser {
   private recordTag: string | null = null;
   private recordWasJson = false;
 
-  constructor(file: string) {
+  /** `startEpoch`: the epoch this source begins in (a rotated log's next file continues the last one's). */
+  constructor(file: string, startEpoch = 0) {
     this.file = file;
+    this.currentEpoch = startEpoch;
   }
 
   /** Current restart epoch (0 before the first STARTING SERVER banner in this source). */

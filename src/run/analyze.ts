@@ -2,7 +2,7 @@ import type { Analysis } from '../analyze/engine.js';
 import type { LineAccounting, LogEvent } from '../core/types.js';
 import { followFile } from '../input/follow.js';
 import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
-import type { SourceInfo } from '../input/sources.js';
+import { continuesRotation, type SourceInfo } from '../input/sources.js';
 
 export interface AnalyzeHooks {
   /** Follow each named file like tail -F after reading it (until the signal aborts). */
@@ -20,6 +20,8 @@ export interface AnalyzeHooks {
 
 export interface AnalyzeOutcome {
   readonly accounting: LineAccounting;
+  /** The restart epoch each source (by label) began in: not 0 for the later files of a rotated log. */
+  readonly startEpochs: ReadonlyMap<string, number>;
   readonly warnings: string[];
   readonly live: boolean;
 }
@@ -33,6 +35,7 @@ export interface AnalyzeOutcome {
 export async function runAnalysis(sources: readonly SourceInfo[], analysis: Analysis, hooks: AnalyzeHooks): Promise<AnalyzeOutcome> {
   const acc = newAccounting();
   const warnings: string[] = [];
+  const startEpochs = new Map<string, number>();
   const live = hooks.follow || sources.some((s) => s.isStdin);
   let lastLogMs: number | null = null;
   let lastLogWallMs = Date.now();
@@ -56,10 +59,20 @@ export async function runAnalysis(sources: readonly SourceInfo[], analysis: Anal
       const signal = hooks.signal ?? new AbortController().signal;
       await Promise.all(sources.map((src) => (src.isStdin ? readSourceEvents(src, sink, acc) : followFile(src.name, sink, acc, { signal }))));
     } else {
-      for (const src of sources) await readSourceEvents(src, sink, acc, hooks.onBytes);
+      // A rotated log's next file continues its requests and restart epochs.
+      let prev: SourceInfo | null = null;
+      let epoch = 0;
+      for (const src of sources) {
+        const continues = prev !== null && continuesRotation(prev, src);
+        if (continues && prev !== null) analysis.continueFile(prev.label, src.label);
+        const startEpoch = continues ? epoch : 0;
+        startEpochs.set(src.label, startEpoch);
+        epoch = await readSourceEvents(src, sink, acc, hooks.onBytes, undefined, startEpoch);
+        prev = src;
+      }
     }
   } finally {
     if (timer) clearInterval(timer);
   }
-  return { accounting: acc, warnings, live };
+  return { accounting: acc, startEpochs, warnings, live };
 }

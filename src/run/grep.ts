@@ -2,7 +2,7 @@ import type { LineAccounting } from '../core/types.js';
 import { GrepCollector } from '../grep/grep-events.js';
 import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
 import { newAccounting, readSourceEvents } from '../input/read-events.js';
-import type { SourceInfo } from '../input/sources.js';
+import { continuesRotation, type SourceInfo } from '../input/sources.js';
 import { groupHeader, markdownGroup, printTextGroup, type Printer } from '../render/grep-format.js';
 
 export interface GrepOptions {
@@ -31,9 +31,16 @@ export async function runGrep(
   let groups = 0;
   const warnings: string[] = [];
   let accounting: LineAccounting | null = null;
+  // The next file of a rotated log continues its restart epochs (as in the analysis commands).
+  let prev: SourceInfo | null = null;
+  let epoch = 0;
   for (const src of sources) {
+    const startEpoch = prev !== null && continuesRotation(prev, src) ? epoch : 0;
+    prev = src;
     if (src.seekable && src.bytes !== null && opts.context === 0) {
-      for (const g of await grepPlainFile(src.name, src.label, src.bytes, opts.tags, opts.lineNumbers)) {
+      const found = await grepPlainFile(src.name, src.label, src.bytes, opts.tags, opts.lineNumbers, startEpoch);
+      epoch = found.endEpoch;
+      for (const g of found.groups) {
         groups++;
         if (opts.markdown) out.text(markdownGroup(g, readGroupLines(src.name, g), opts.lineNumbers) + '\n');
         else printTextGroup(out, g, readGroupLines(src.name, g), opts.lineNumbers);
@@ -64,10 +71,13 @@ export async function runGrep(
             else printTextGroup(out, g, g.lines, opts.lineNumbers);
           },
     });
-    await readSourceEvents(
+    epoch = await readSourceEvents(
       src,
       { event: (e, text, raw) => collector.onEvent(e, text, raw), flush: () => out.drained(), warning: (m) => warnings.push(m) },
       accounting,
+      undefined,
+      undefined,
+      startEpoch,
     );
     collector.finish();
     groups += collector.groupCount;

@@ -2,37 +2,62 @@ import { GrepCollector } from '../grep/grep-events.js';
 import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
 import { requestKeyId, type RequestKey } from '../group/tags.js';
 import { newAccounting, readSourceEvents } from '../input/read-events.js';
-import type { SourceInfo } from '../input/sources.js';
+import { continuesRotation, type SourceInfo } from '../input/sources.js';
 
 /** Lines kept per request for a report; the report trims further to fit GitHub. */
 const MAX_LINES_PER_REQUEST = 400;
 
 /**
  * The lines of the given requests (what `synlog grep` prints), keyed by requestKeyId. A second
- * pass over the sources, reading only the files that hold wanted requests.
+ * pass over the sources, reading only the files that hold wanted requests. The files of a
+ * rotated log are one log (as in the analysis): a request keyed by its first file gets its
+ * lines from the next file too, with the restart epochs the analysis gave them (`startEpochs`).
  */
-export async function collectRequestLines(sources: readonly SourceInfo[], keys: readonly RequestKey[]): Promise<Map<string, string[]>> {
+export async function collectRequestLines(
+  sources: readonly SourceInfo[],
+  keys: readonly RequestKey[],
+  startEpochs: ReadonlyMap<string, number> = new Map(),
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const wantedIds = new Set(keys.map(requestKeyId));
-  for (const src of sources) {
-    const tags = [...new Set(keys.filter((k) => k.file === src.label).map((k) => k.tag))];
+  const chains = rotationChains(sources);
+  for (const [i, src] of sources.entries()) {
+    const chain = chains[i] ?? [src.label];
+    const tags = [...new Set(keys.filter((k) => chain.includes(k.file)).map((k) => k.tag))];
     if (tags.length === 0) continue;
-    const keep = (file: string, epoch: number, tag: string, line: string): void => {
-      const id = requestKeyId({ file, epoch, tag });
-      if (!wantedIds.has(id)) return;
-      let lines = out.get(id);
-      if (!lines) out.set(id, (lines = []));
-      if (lines.length < MAX_LINES_PER_REQUEST) lines.push(line);
+    const keep = (epoch: number, tag: string, line: string): void => {
+      for (const file of chain) {
+        const id = requestKeyId({ file, epoch, tag });
+        if (!wantedIds.has(id)) continue;
+        let lines = out.get(id);
+        if (!lines) out.set(id, (lines = []));
+        if (lines.length < MAX_LINES_PER_REQUEST) lines.push(line);
+        return;
+      }
     };
+    const startEpoch = startEpochs.get(src.label) ?? 0;
     if (src.seekable && src.bytes !== null) {
-      for (const g of await grepPlainFile(src.name, src.label, src.bytes, tags, false)) {
-        for (const l of readGroupLines(src.name, g)) keep(g.file, g.epoch, g.tag, l.text);
+      for (const g of (await grepPlainFile(src.name, src.label, src.bytes, tags, false, startEpoch)).groups) {
+        for (const l of readGroupLines(src.name, g)) keep(g.epoch, g.tag, l.text);
       }
     } else {
-      const collector = new GrepCollector(tags, 0, { group: (g) => g.lines.forEach((l) => keep(g.file, g.epoch, g.tag, l.text)) });
-      await readSourceEvents(src, { event: (e, text, raw) => collector.onEvent(e, text, raw) }, newAccounting());
+      const collector = new GrepCollector(tags, 0, { group: (g) => g.lines.forEach((l) => keep(g.epoch, g.tag, l.text)) });
+      await readSourceEvents(src, { event: (e, text, raw) => collector.onEvent(e, text, raw) }, newAccounting(), undefined, undefined, startEpoch);
       collector.finish();
     }
   }
   return out;
+}
+
+/** For each source, the labels of the rotated log it belongs to (itself alone if none). */
+function rotationChains(sources: readonly SourceInfo[]): string[][] {
+  const chains: string[][] = [];
+  let current: string[] = [];
+  sources.forEach((src, i) => {
+    const prev = sources[i - 1];
+    if (prev === undefined || !continuesRotation(prev, src)) current = [];
+    current.push(src.label);
+    chains.push(current);
+  });
+  return chains;
 }

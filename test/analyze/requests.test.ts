@@ -75,7 +75,7 @@ describe('SeqBitset', () => {
 
 describe('RequestTracker', () => {
   test('memory follows open requests: finished ones are dropped and stay closed', () => {
-    const t = new RequestTracker(1);
+    const t = new RequestTracker(1, 'homeserver.log');
     for (let i = 0; i < 1000; i++) {
       t.line(`GET-${i}`, i, i, 0, 'working', 'line');
       t.close(`GET-${i}`, i);

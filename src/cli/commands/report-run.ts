@@ -27,7 +27,7 @@ export async function runReport(argv: ReportArgs): Promise<number> {
     const analysis = new Analysis({ slowThresholdSec: parseDurationSec(argv.threshold), stuckAfterSec: parseDurationSec(argv['stuck-after']), filter: NO_FILTER });
     const outcome = await runAnalysis(sources, analysis, { follow: false });
     const result = analysis.finish();
-    const requestLines = await collectRequestLines(sources, selectReportRequests(result));
+    const requestLines = await collectRequestLines(sources, selectReportRequests(result), outcome.startEpochs);
     const built = buildReport(
       { result, accounting: outcome.accounting, requestLines },
       { redact: argv.redact, keepServers: argv['keep-server'], form: argv.form, synlogVersion: SYNLOG_VERSION },

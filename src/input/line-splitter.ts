@@ -24,9 +24,9 @@ export interface LineHandler {
 }
 
 /**
- * Splits a byte stream into lines, decoding UTF-8 a whole chunk at a time (per-line decoding is
- * several times slower). Only the bytes after the chunk's last newline are carried over, so a
- * multi-byte character is never cut.
+ * Splits a byte stream into lines, checking the encoding a whole chunk at a time (ASCII, valid
+ * UTF-8, or find the invalid lines) and decoding each line. Only the bytes after the chunk's
+ * last newline are carried over, so a multi-byte character is never cut.
  */
 export class LineSplitter {
   private carry: Buffer[] = [];

@@ -593,10 +593,10 @@ function escapeRegex(text: string): string {
  * of the line. Every part of it can match in one way only, so a line it accepts is one the general path
  * reads the same way: textHeaderAt, the first split of resolve, execProcessedAt at the same message
  * start, hence the same values (test/parse/line-parser.test.ts compares the two on fixtures and
- * mutations). Groups: 1 logger, 2 line number, 3 tag, then the grammar's values.
+ * mutations). Groups: 1 logger, 2 tag, then the grammar's values (the line number is skipped by hand).
  */
 const TEXT_PROCESSED = processedRegexAfter(
-  String.raw`\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d\d\d - (${escapeRegex(ACCESS_LOGGER)}\S+) - (\d+) - (?:INFO|DEBUG|WARNING|ERROR|CRITICAL) - (\S*) - `,
+  String.raw`\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d\d\d - (${escapeRegex(ACCESS_LOGGER)}\S+) - \d+ - (?:INFO|DEBUG|WARNING|ERROR|CRITICAL) - (\S*) - `,
 );
 
 /** TEXT_PROCESSED on `s` with the timestamp at `ts`. */
@@ -738,8 +738,11 @@ export class LineParser {
    */
   private textProcessed(s: string, m: RegExpExecArray, ts: number, lineNo: number): ProcessedRecord {
     const logger = m[1] as string;
-    const tagText = m[3] as string;
-    const levelAt = ts + 26 + logger.length + 3 + (m[2] as string).length + 3;
+    const tagText = m[2] as string;
+    // after the logger: ` - `, the source line number (not captured: one string less per line), ` - `
+    let levelAt = ts + 26 + logger.length + 3;
+    while (s.charCodeAt(levelAt) !== 32) levelAt++;
+    levelAt += 3;
     const level = levelNameAt(s, levelAt);
     const msgStart = levelAt + level.length + 3 + tagText.length + 3;
     const tag = normTag(tagText);

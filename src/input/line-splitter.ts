@@ -36,7 +36,13 @@ export class LineSplitter {
   private lineNo = 0;
   private started = false;
 
-  constructor(private readonly handler: LineHandler) {}
+  /** `atStart`: the bytes begin a file, so a byte-order mark there is dropped (not mid-file). */
+  constructor(
+    private readonly handler: LineHandler,
+    atStart = true,
+  ) {
+    this.started = !atStart;
+  }
 
   get linesSeen(): number {
     return this.lineNo;

@@ -3,6 +3,8 @@ import { isRecordStart } from '../parse/line-parser.js';
 import { LineSplitter, type LineHandler } from './line-splitter.js';
 
 const CHUNK_BYTES = 1024 * 1024;
+/** The tail after a range is usually a few traceback lines, if any: read it in small pieces. */
+const TAIL_CHUNK_BYTES = 64 * 1024;
 
 /**
  * One read buffer per thread, reused by every range it reads: a thread reads many ranges
@@ -46,7 +48,7 @@ export function readRangeLines(path: string, start: number, end: number, handler
       }
       handler.overlong(lineNo, bytes);
     },
-  });
+  }, start === 0);
   const fd = openSync(path, 'r');
   const buf = (readBuffer ??= Buffer.allocUnsafe(CHUNK_BYTES));
   try {
@@ -59,37 +61,33 @@ export function readRangeLines(path: string, start: number, end: number, handler
     }
     splitter.end();
     ownLines = splitter.linesSeen;
-    // The tail: continuation lines after `end` still belong to our last record.
+    // The tail: the lines after `end` up to the next record start still belong to our last
+    // record (the next range skips them). An over-long line is never a record start, so it is
+    // ours too.
     let lineNo = splitter.linesSeen;
-    let carry = Buffer.alloc(0);
-    for (;;) {
-      const got = readSync(fd, buf, 0, CHUNK_BYTES, pos);
+    // No record started in the range: all of it, and what follows, is an earlier range's tail.
+    let stopped = skipping;
+    const tail = new LineSplitter(
+      {
+        line(text, _n, raw) {
+          if (stopped) return;
+          if (isRecordStart(text)) stopped = true;
+          else handler.line(text, ++lineNo, raw);
+        },
+        overlong(_n, bytes) {
+          if (!stopped) handler.overlong(++lineNo, bytes);
+        },
+      },
+      false,
+    );
+    while (!stopped) {
+      const got = readSync(fd, buf, 0, TAIL_CHUNK_BYTES, pos);
       if (got === 0) {
-        if (carry.length > 0) continuation(carry);
+        tail.end();
         break;
       }
       pos += got;
-      const block = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, got)]) : buf.subarray(0, got);
-      let from = 0;
-      let stop = false;
-      for (;;) {
-        const nl = block.indexOf(10, from);
-        if (nl < 0) break;
-        if (!continuation(block.subarray(from, nl))) {
-          stop = true;
-          break;
-        }
-        from = nl + 1;
-      }
-      if (stop) break;
-      carry = Buffer.from(block.subarray(from));
-      if (carry.length > CHUNK_BYTES * 2) break; // a runaway line: leave it to the next range
-    }
-    function continuation(bytes: Buffer): boolean {
-      const text = bytes.toString('utf8');
-      if (isRecordStart(text)) return false;
-      handler.line(text, ++lineNo, undefined);
-      return true;
+      tail.push(buf.subarray(0, got));
     }
   } finally {
     closeSync(fd);

@@ -40,3 +40,11 @@ export class Progress {
     if (this.lastDrawMs > 0) process.stderr.write('\r\x1b[K');
   }
 }
+
+/** Inputs below this finish before a progress line would help. */
+const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
+
+/** A progress line for `totalBytes` of input, when `wanted` and stderr is a terminal; else none. */
+export function progressLine(totalBytes: number, wanted: boolean): Progress | undefined {
+  return wanted && process.stderr.isTTY && totalBytes > PROGRESS_MIN_BYTES ? new Progress(totalBytes) : undefined;
+}

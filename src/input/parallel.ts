@@ -36,9 +36,13 @@ export function runWorker<T>(script: string, callerUrl: string, data: unknown): 
 /** Bytes per job when a file is shared out (see shareJobs): small enough that the last job ends soon. */
 export const JOB_BYTES = 16 * 1024 * 1024;
 
-/** How many line-aligned jobs to cut `bytes` into for `threads` threads. */
+/**
+ * How many line-aligned jobs to cut `bytes` into for `threads` threads: at most JOB_BYTES each
+ * (also on one thread, where the end of each job is when a progress line can move), and at
+ * least 4 per thread.
+ */
 export function jobCountFor(bytes: number, threads: number): number {
-  return threads <= 1 ? 1 : Math.max(threads * 4, Math.ceil(bytes / JOB_BYTES));
+  return Math.max(threads <= 1 ? 1 : threads * 4, Math.ceil(bytes / JOB_BYTES));
 }
 
 /** Jobs shared by threads through atomic counters (shared memory, so workers get the same ones). */

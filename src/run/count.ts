@@ -72,12 +72,15 @@ export function countJobs(req: CountJobs, taker: JobTaker): CountThreadResult {
 /**
  * Counts a plain file in line-aligned jobs shared by the threads (input/parallel.ts); line
  * numbers in the accounting are made absolute by adding the lines of the jobs before.
+ * `onProgress` gets the bytes of the finished jobs (approximately) and their lines.
  */
-export async function countPlainFile(path: string, label: string, size: number): Promise<RangeCount> {
+export async function countPlainFile(path: string, label: string, size: number, onProgress?: (bytes: number, lines: number) => void): Promise<RangeCount> {
   const threads = threadsFor(size, import.meta.url);
   const req: CountJobs = { path, label, ranges: lineAlignedRanges(path, size, jobCountFor(size, threads)) };
   const byJob = new Array<RangeCount>(req.ranges.length);
-  for (const r of await shareJobs(req.ranges.length, threads, './count-worker.js', import.meta.url, req, (taker) => countJobs(req, taker))) {
+  const jobs = req.ranges.length;
+  const progress = onProgress && ((finished: number, lines: number) => onProgress((size * finished) / jobs, lines));
+  for (const r of await shareJobs(jobs, threads, './count-worker.js', import.meta.url, req, (taker) => countJobs(req, taker), progress)) {
     r.jobs.forEach((job, k) => (byJob[job] = r.parts[k]!));
   }
   const total: RangeCount = { counts: newKindCounts(), accounting: newAccounting(), ownLines: 0, skippedLeading: 0 };

@@ -8,6 +8,17 @@ import { countPlainFile, mergeCounts, newKindCounts, type KindCounts } from './c
 export interface ParseOptions {
   readonly json: boolean;
   readonly count: boolean;
+  /** For a progress line: bytes and lines read so far, over all sources. */
+  readonly progress?: ParseProgress;
+}
+
+export interface ParseProgress {
+  /** Totals so far (the parallel count reports them between its jobs). */
+  set(bytes: number, lines: number): void;
+  /** More bytes read (the sequential readers). */
+  add(bytes: number): void;
+  /** One more line read (the sequential readers). */
+  line(): void;
 }
 
 export interface ParseOutcome {
@@ -27,15 +38,21 @@ export async function runParse(
   const acc = newAccounting();
   const warnings: string[] = [];
   const counts = newKindCounts();
+  const progress = opts.progress;
+  let bytesBefore = 0;
   for (const src of sources) {
     if (opts.count && src.seekable && src.bytes !== null) {
-      mergeCounts(counts, acc, await countPlainFile(src.name, src.label, src.bytes));
+      const base = bytesBefore;
+      const linesBefore = acc.records + acc.continuations + acc.unparsed;
+      mergeCounts(counts, acc, await countPlainFile(src.name, src.label, src.bytes, progress && ((b, l) => progress.set(base + b, linesBefore + l))));
+      bytesBefore += src.bytes;
       continue;
     }
     await readSourceEvents(
       src,
       {
         event: (e: LogEvent) => {
+          progress?.line();
           if (opts.count) counts[e.kind]++;
           else out.text(JSON.stringify(e) + '\n');
         },
@@ -43,7 +60,9 @@ export async function runParse(
         warning: (m) => warnings.push(m),
       },
       acc,
+      progress && ((b) => progress.add(b)),
     );
+    bytesBefore += src.bytes ?? 0;
   }
   if (opts.count) {
     if (opts.json) out.text(JSON.stringify({ kind: 'counts', ...counts }) + '\n');

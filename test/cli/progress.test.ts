@@ -1,6 +1,7 @@
 /**
  * Progress on a terminal (issue: "a run over big files shows progress on stderr: share of bytes
- * read, lines/s; never in pipes or with --json"), on the sequential and the parallel stats path.
+ * read, lines/s; never in pipes or with --json"), for stats and parse --count, on the
+ * sequential and the parallel paths.
  * stderr is a real pseudo-terminal (script(1)); stdout goes to a file.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,8 +43,15 @@ describe('progress line on a terminal', () => {
     expect(stdout).not.toContain('lines/s');
   });
 
+  test.each([['one thread', '1'], ['two threads (shared jobs)', '2']])('parse --count, %s: the same progress line, then the counts', (_name, threads) => {
+    const { terminal, stdout } = onTerminal(['parse', '--count', big], threads);
+    expect(terminal).toMatch(/\r\x1b\[Kread [1-9]\d*% of 4\d MB, [1-9][\d,]* lines\/s/);
+    expect(terminal.endsWith('\r\x1b[K')).toBe(true);
+    expect(stdout).toMatch(/^lines +\d+/);
+  });
+
   test('not with --json', () => {
-    const { terminal } = onTerminal(['stats', '--json', big], '2');
-    expect(terminal).toBe('');
+    expect(onTerminal(['stats', '--json', big], '2').terminal).toBe('');
+    expect(onTerminal(['parse', '--json', '--count', big], '2').terminal).toBe('');
   });
 });

@@ -63,8 +63,9 @@ describe('shareJobs', () => {
     expect([takeJob(q), takeJob(q), takeJob(q), takeJob(q), takeJob(q)]).toEqual([0, 1, 2, -1, -1]);
   });
 
-  test('job counts: one job for one thread, ≥ 4 per thread and ≤ JOB_BYTES each otherwise', () => {
-    expect(jobCountFor(10 * JOB_BYTES, 1)).toBe(1);
+  test('job counts: ≤ JOB_BYTES each, and ≥ 4 per thread when there are several', () => {
+    expect(jobCountFor(JOB_BYTES, 1)).toBe(1);
+    expect(jobCountFor(10 * JOB_BYTES, 1)).toBe(10);
     expect(jobCountFor(JOB_BYTES, 2)).toBe(8);
     expect(jobCountFor(64 * JOB_BYTES + 1, 2)).toBe(65);
   });

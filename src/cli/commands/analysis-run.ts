@@ -19,7 +19,7 @@ import { firstLogDayMs, parseLogTimeArg } from '../../run/time-args.js';
 import { resolveInputs, UsageError } from '../../run/inputs.js';
 import { EXIT_FINDINGS, parseDurationSec, reportAccounting } from '../common.js';
 import { Output } from '../output.js';
-import { Progress } from '../progress.js';
+import { progressLine } from '../progress.js';
 import type { CommonArgs, Which } from './analysis.js';
 
 function buildFilter(argv: CommonArgs, dayMs: number | null): RecordFilter {
@@ -91,7 +91,7 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
   // stats on big plain files: byte ranges in worker threads, same rows and line accounting.
   const statsWorkers = which === 'stats' && !live ? statsThreads(sources) : 1;
   const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const progress = !argv.json && !live && process.stderr.isTTY && totalBytes > 32 * 1024 * 1024 ? new Progress(totalBytes) : undefined;
+  const progress = progressLine(totalBytes, !argv.json && !live);
   const parallelStats =
     statsWorkers > 1
       ? await statsInParallel(

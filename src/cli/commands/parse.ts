@@ -21,11 +21,18 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
       .example('synlog parse --count homeserver.log', 'how many lines of each kind') as unknown as Argv<ParseArgs>,
   handler: (argv) =>
     guarded(async () => {
-      const [{ resolveInputs }, { runParse }, { Output }] = await Promise.all([import('../../run/inputs.js'), import('../../run/parse.js'), import('../output.js')]);
+      const [{ resolveInputs }, { runParse }, { Output }, { progressLine }] = await Promise.all([
+        import('../../run/inputs.js'),
+        import('../../run/parse.js'),
+        import('../output.js'),
+        import('../progress.js'),
+      ]);
       const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
       const out = new Output();
+      const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
+      const progress = progressLine(totalBytes, !argv.json);
       // Without --json or --count there is nothing else to print than the counts.
-      const outcome = await runParse(sources, { json: argv.json, count: argv.count || !argv.json }, out);
+      const outcome = await runParse(sources, { json: argv.json, count: argv.count || !argv.json, progress }, out).finally(() => progress?.done());
       await out.end();
       return reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: argv.json });
     }),

@@ -45,7 +45,10 @@ export interface AnalysisOptions {
 }
 
 export interface FileSummary {
+  /** The file, or a rotated log's files oldest first joined by ` + `. */
   file: string;
+  /** How many files it was read from: more than 1 for a rotated log. */
+  pieces: number;
   firstMs: number | null;
   lastMs: number | null;
   /** Process lifetimes seen in the file (restart epochs with at least one line). */
@@ -145,6 +148,7 @@ const FORMAT_BITS: Record<LineFormat, number> = { text: 1, json: 2, journald: 4 
 class FileState {
   /** The file name, or the rotated files' names oldest first joined by ` + `. */
   file: string;
+  pieces = 1;
   firstMs: number | null = null;
   lastMs: number | null = null;
   epochs = 0;
@@ -173,6 +177,7 @@ class FileState {
   /** The log goes on in `next` (a rotation). */
   addPiece(next: string): void {
     this.file = `${this.file} + ${next}`;
+    this.pieces++;
     this.fds.file = this.file;
   }
 
@@ -188,6 +193,7 @@ class FileState {
     const format = f === FORMAT_BITS.json ? 'json' : f === FORMAT_BITS.journald ? 'journald' : f === 0 || f === FORMAT_BITS.text ? 'text' : 'mixed';
     return {
       file: this.file,
+      pieces: this.pieces,
       firstMs: this.firstMs,
       lastMs: this.lastMs,
       epochs: this.epochs,

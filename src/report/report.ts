@@ -367,7 +367,9 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, file
   const blocks: Block[] = [{ k: 'heading', level: 2, text: 'Synapse log report' }];
 
   const range = timeRange(files);
-  const intro: Inline[] = [txt(`Made with synlog ${opts.synlogVersion} (`), code('synlog report'), txt(`) from ${plural(files.length, 'log file')}. `)];
+  const pieces = files.reduce((n, f) => n + f.pieces, 0);
+  const from = pieces > files.length ? `${plural(files.length, 'log')} (${pieces} files: rotated ones are read as one log)` : plural(files.length, 'log file');
+  const intro: Inline[] = [txt(`Made with synlog ${opts.synlogVersion} (`), code('synlog report'), txt(`) from ${from}. `)];
   if (opts.redact) {
     intro.push(
       txt(
@@ -539,7 +541,8 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
   const bad = result.fds.filter((f) => f.verdict !== 'no sign');
   if (bad.length === 0) {
     const peak = result.fds.reduce((m, f) => Math.max(m, f.peakInFlight), 0);
-    items.push([strong('File handles:'), txt(` no sign of running out (at most ${fmtInt(peak)} requests in flight at once).`)]);
+    const shown = fmtInt(peak);
+    items.push([strong('File handles:'), txt(` no sign of running out (at most ${shown} ${shown === '1' ? 'request' : 'requests'} in flight at once).`)]);
   } else {
     for (const f of bad.slice(0, 5)) items.push(fdVerdict(p, f, fileName, result.files.length > 1));
     if (bad.length > 5) items.push([txt(`${plural(bad.length - 5, 'more file')} with signs of running out of file handles.`)]);

@@ -28,6 +28,7 @@ describe('file summaries', () => {
     expect(r.files).toEqual([
       {
         file: 'homeserver.log',
+        pieces: 1,
         firstMs: at(0),
         lastMs: at(11),
         epochs: 2,
@@ -41,6 +42,7 @@ describe('file summaries', () => {
       },
       {
         file: 'worker.log',
+        pieces: 1,
         firstMs: at(1),
         lastMs: at(1),
         epochs: 1,

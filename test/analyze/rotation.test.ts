@@ -76,6 +76,7 @@ describe('a rotated log is read as one log', () => {
     expect(rotated.fds[0]?.file).toBe(`${older} + ${newer}`);
     expect(rotated.fds[0]?.verdict).toBe(one.fds[0]?.verdict);
     expect(rotated.files.map((f) => f.epochs)).toEqual(one.files.map((f) => f.epochs));
+    expect(rotated.files.map((f) => [f.file, f.pieces])).toEqual([[`${older} + ${newer}`, 2]]);
   });
 
   test('each finding names the file and line of its first line', async () => {

@@ -466,6 +466,7 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
   const files: FileSummary[] = [
     {
       file,
+      pieces: 1,
       firstMs: t0,
       lastMs: t0 + n * 1000,
       epochs: 1,

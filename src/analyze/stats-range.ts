@@ -1,8 +1,9 @@
 /**
  * `synlog stats` over byte ranges of plain files, on a worker thread or this one
- * (run/stats-parallel.ts): every line is parsed (the accounting of lines not understood stays exact) and only Processed
- * records go further, through the same classifier, filter and long-poll rule as the engine
- * (EndpointStatsTable.tally). The rest of the engine (requests, fds, slow) is not needed here.
+ * (run/stats-parallel.ts): every line is parsed (the accounting of lines not understood stays
+ * exact) and only Processed records go further, through the same classifier, filter and
+ * long-poll rule as the engine (EndpointStatsTable.tally). The rest of the engine (requests,
+ * fds, slow) is not needed here.
  */
 import type { LineAccounting } from '../core/types.js';
 import { account, newAccounting, overlongEvent } from '../input/read-events.js';

@@ -1,9 +1,9 @@
 /**
  * `synlog stats` on big plain files: line-aligned byte ranges (jobs) shared by this thread and
- * worker threads (input/parallel.ts shareJobs), each thread returning its mergeable per-endpoint
- * state (analyze/stats-range.ts); merged here. The rows are the same as one Analysis over all lines: exact samples concatenate,
- * sketches add, sums are exact (stats.ts), and the line accounting is added up with absolute
- * line numbers.
+ * worker threads (input/parallel.ts shareJobs), each thread returning its mergeable
+ * per-endpoint state (analyze/stats-range.ts); merged here. The rows are the same as one
+ * Analysis over all lines: exact samples concatenate, sketches add, sums are exact (stats.ts),
+ * and the line accounting is added up with absolute line numbers.
  */
 import type { LineAccounting } from '../core/types.js';
 import { statsJobs, type StatsJob, type StatsJobLines, type StatsRangeOptions, type StatsThreadResult } from '../analyze/stats-range.js';

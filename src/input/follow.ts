@@ -85,6 +85,15 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
     return tailLength > 0 && differs(tail.subarray(0, tailLength), pos - tailLength);
   }
 
+  /** Read the file (the new one, or the rewritten one) again from its start. */
+  function startOver(reason: 'renamed' | 'truncated'): void {
+    pos = 0;
+    tailLength = 0;
+    head = undefined;
+    splitter = parsingSplitter(path, sink, acc, parser);
+    opts.onRotate?.(reason);
+  }
+
   try {
     while (!opts.signal.aborted) {
       const got = await drain();
@@ -102,21 +111,13 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
         await handle.close();
         handle = await openOrThrow(path);
         ino = (await handle.stat()).ino;
-        pos = 0;
-        tailLength = 0;
-        head = undefined;
-        splitter = parsingSplitter(path, sink, acc, parser);
-        opts.onRotate?.('renamed');
+        startOver('renamed');
         continue;
       }
       if (current && (current.size < pos || (got === 0 && (await rewritten())))) {
         // copytruncate: the same file started over.
         splitter.end();
-        pos = 0;
-        tailLength = 0;
-        head = undefined;
-        splitter = parsingSplitter(path, sink, acc, parser);
-        opts.onRotate?.('truncated');
+        startOver('truncated');
         continue;
       }
       if (got === 0) await sleep(pollMs, opts.signal);

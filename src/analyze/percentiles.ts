@@ -1,6 +1,6 @@
 /**
  * Per-endpoint duration percentiles. Exact while an endpoint has at most `limit` samples (kept
- * in a growing Float64Array, sorted once when asked); past that the array is dropped and a
+ * in a growing typed array, sorted once when asked); past that the array is dropped and a
  * bounded log-bucket sketch (relative error ≤ 1 %) answers instead. The sketch is built from the
  * exact samples the first time it is needed (a live snapshot, or passing the limit) and kept up
  * to date from then on, so live snapshots can read it without sorting millions of samples 10
@@ -9,7 +9,7 @@
  * Both are mergeable (parallel scans of byte ranges): exact samples concatenate (the multiset,
  * hence the sorted array and every quantile, is the same as one pass over all lines), sketch
  * buckets add up. `toState()` / `fromState()` carry them between threads as plain data whose
- * Float64Array buffers can be transferred instead of copied.
+ * typed-array buffers can be transferred instead of copied.
  */
 import { quantileSorted } from 'simple-statistics';
 import type { PercentileMethod } from './types.js';
@@ -154,13 +154,44 @@ const INITIAL_CAPACITY = 64;
 /** The quantiles every endpoint reports, ascending. */
 export const REPORTED_QUANTILES: readonly number[] = [0.5, 0.9, 0.95, 0.99];
 
+/**
+ * Exact samples: whole milliseconds in a Uint32Array while every value is one (Synapse logs
+ * `%.3f` seconds, so all real ones are: half the memory of doubles, and an integer sort), else
+ * the seconds themselves as doubles.
+ */
+type Samples = Uint32Array | Float64Array;
+
+/** The whole number of milliseconds `sec` is exactly (as `%.3f` text reads), or -1. */
+function wholeMs(sec: number): number {
+  const ms = Math.round(sec * 1000);
+  // k / 1000 is the double nearest to the decimal k/1000, as the parser's own division gives it
+  return ms / 1000 === sec && ms <= 0xffffffff && (ms > 0 || (ms === 0 && 1 / sec > 0)) ? ms : -1;
+}
+
+/** Seconds of sample `i` of `a` (a Uint32Array holds milliseconds). */
+function secondsAt(a: Samples, i: number): number {
+  const v = a[i] ?? 0;
+  return a instanceof Uint32Array ? v / 1000 : v;
+}
+
+/** The first `n` samples of `a` as seconds in a Float64Array of `capacity` slots (at least n). */
+function asSeconds(a: Samples, n: number, capacity: number): Float64Array {
+  const out = new Float64Array(Math.max(capacity, n));
+  if (a instanceof Float64Array) out.set(a.subarray(0, n));
+  else for (let i = 0; i < n; i++) out[i] = (a[i] ?? 0) / 1000;
+  return out;
+}
+
 /** DurationSamples as plain data (structured-clonable; see `transferables`). */
 export interface DurationSamplesState {
   readonly count: number;
   readonly minSec: number;
   readonly maxSec: number;
-  /** The samples are its first `count` entries (the whole buffer travels, no copy); null past the limit. */
-  readonly exact: Float64Array | null;
+  /**
+   * The samples are its first `count` entries (the whole buffer travels, no copy); null past the
+   * limit. A Uint32Array holds whole milliseconds, a Float64Array seconds.
+   */
+  readonly exact: Samples | null;
   readonly sorted: boolean;
   /** Only when `exact` is null (otherwise rebuilt from the samples when needed). */
   readonly sketch: LogSketchState | null;
@@ -171,7 +202,7 @@ export interface DurationSamplesState {
  * are always exact, and sketch answers are clamped to them.
  */
 export class DurationSamples {
-  private exact: Float64Array | null = new Float64Array(INITIAL_CAPACITY);
+  private exact: Samples | null = new Uint32Array(INITIAL_CAPACITY);
   private sorted = true;
   /** Null until first needed; then it holds every sample (always set once `exact` is null). */
   private sk: LogSketch | null = null;
@@ -222,7 +253,7 @@ export class DurationSamples {
     if (sk === null) {
       sk = new LogSketch();
       const a = this.exact;
-      if (a !== null) for (let i = 0; i < this.count; i++) sk.add(a[i] ?? 0);
+      if (a !== null) for (let i = 0; i < this.count; i++) sk.add(secondsAt(a, i));
       this.sk = sk;
     }
     return sk;
@@ -247,13 +278,23 @@ export class DurationSamples {
       return;
     }
     this.count++;
+    let value = valueSec;
+    if (a instanceof Uint32Array) {
+      value = wholeMs(valueSec);
+      if (value < 0) {
+        // not a whole millisecond (never in Synapse's own text): seconds as doubles from now on
+        this.exact = a = asSeconds(a, n, a.length);
+        value = valueSec;
+      }
+    }
     if (n === a.length) {
-      const grown = new Float64Array(Math.min(Math.max(a.length * 2, INITIAL_CAPACITY), Math.max(this.limitSamples, 1)));
+      const capacity = Math.min(Math.max(a.length * 2, INITIAL_CAPACITY), Math.max(this.limitSamples, 1));
+      const grown: Samples = a instanceof Uint32Array ? new Uint32Array(capacity) : new Float64Array(capacity);
       grown.set(a);
       this.exact = a = grown;
     }
-    a[n] = valueSec;
-    if (this.sorted && n > 0 && valueSec < (a[n - 1] ?? 0)) this.sorted = false;
+    a[n] = value;
+    if (this.sorted && n > 0 && value < (a[n - 1] ?? 0)) this.sorted = false;
   }
 
   /**
@@ -268,24 +309,32 @@ export class DurationSamples {
     if (n === 0 || other.maxSec > this.maxSec) this.maxSec = other.maxSec;
     if (n === 0 || other.minSec < this.minSec) this.minSec = other.minSec;
     const total = n + m;
-    const a = this.exact;
-    const b = other.exact;
+    let a = this.exact;
+    let b = other.exact;
     if (a !== null && b !== null && total <= this.limitSamples) {
       if (this.sk !== null) this.sk.merge(other.sketch);
       if (n === 0) {
         this.exact = b;
         this.sorted = other.sorted;
-      } else if (this.sorted && other.sorted) {
-        this.exact = mergeSorted(a, n, b, m);
       } else {
-        let into = a;
-        if (into.length < total) {
-          into = new Float64Array(Math.min(Math.max(total, a.length * 2), Math.max(this.limitSamples, 1)));
-          into.set(a.subarray(0, n));
-          this.exact = into;
+        if (a instanceof Uint32Array !== b instanceof Uint32Array) {
+          // one part saw a value that is not whole milliseconds: one pass would hold seconds too
+          if (a instanceof Uint32Array) this.exact = a = asSeconds(a, n, a.length);
+          else b = asSeconds(b, m, m);
         }
-        into.set(b.subarray(0, m), n);
-        this.sorted = false;
+        if (this.sorted && other.sorted) {
+          this.exact = mergeSorted(a, n, b, m);
+        } else {
+          let into = a;
+          if (into.length < total) {
+            const capacity = Math.min(Math.max(total, a.length * 2), Math.max(this.limitSamples, 1));
+            into = a instanceof Uint32Array ? new Uint32Array(capacity) : new Float64Array(capacity);
+            into.set(a.subarray(0, n));
+            this.exact = into;
+          }
+          into.set(b.subarray(0, m), n);
+          this.sorted = false;
+        }
       }
     } else {
       // Together past the limit (add() would have dropped the array at sample limit + 1).
@@ -308,7 +357,7 @@ export class DurationSamples {
       return this.sketch.quantiles(ps).map((v, i) => (ps[i] === 1 ? this.maxSec : ps[i] === 0 ? this.minSec : Math.min(Math.max(v, this.minSec), this.maxSec)));
     }
     const view = this.sortedView(a);
-    return ps.map((p) => quantileSortedTyped(view, p));
+    return ps.map((p) => quantileSortedSec(view, p));
   }
 
   median(): number {
@@ -330,13 +379,13 @@ export class DurationSamples {
     let hi = view.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((view[mid] ?? 0) < limitSec) lo = mid + 1;
+      if (secondsAt(view, mid) < limitSec) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? null : quantileSortedTyped(view.subarray(0, lo), 0.5);
+    return lo === 0 ? null : quantileSortedSec(view.subarray(0, lo), 0.5);
   }
 
-  private sortedView(a: Float64Array): Float64Array {
+  private sortedView(a: Samples): Samples {
     const view = a.subarray(0, this.count);
     if (!this.sorted) {
       view.sort();
@@ -347,11 +396,11 @@ export class DurationSamples {
 }
 
 /**
- * The first n of `a` and the first m of `b`, both ascending, merged into a new ascending array:
- * the same array Float64Array#sort gives for their concatenation (−0 before +0 as well).
+ * The first n of `a` and the first m of `b` (the same kind), both ascending, merged into a new
+ * ascending array: the same array `sort()` gives for their concatenation (−0 before +0 as well).
  */
-function mergeSorted(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
-  const out = new Float64Array(n + m);
+function mergeSorted(a: Samples, n: number, b: Samples, m: number): Samples {
+  const out = a instanceof Uint32Array ? new Uint32Array(n + m) : new Float64Array(n + m);
   let i = 0;
   let j = 0;
   let k = 0;
@@ -374,11 +423,25 @@ function mergeSorted(a: Float64Array, n: number, b: Float64Array, m: number): Fl
 
 /**
  * simple-statistics types its input as `readonly number[]`, but `quantileSorted` only reads
- * `length` and indexes, which a Float64Array supports; copying millions of samples into an
+ * `length` and indexes, which a typed array supports; copying millions of samples into an
  * Array just to satisfy the type would double the memory.
  */
-function quantileSortedTyped(sorted: Float64Array, p: number): number {
-  return quantileSorted(sorted as unknown as readonly number[], p);
+function quantileSortedSec(sorted: Samples, p: number): number {
+  return quantileSorted((sorted instanceof Uint32Array ? secondsView(sorted) : sorted) as unknown as readonly number[], p);
+}
+
+/**
+ * Milliseconds read as seconds, for quantileSorted: it reads `length` and one or two entries
+ * (interpolating between two), so converting just those gives the very double it returns for
+ * the seconds themselves, without copying the samples.
+ */
+function secondsView(ms: Uint32Array): ArrayLike<number> {
+  return new Proxy(ms, {
+    get(target, key) {
+      if (key === 'length') return target.length;
+      return typeof key === 'string' ? (target[Number(key)] ?? 0) / 1000 : undefined;
+    },
+  }) as unknown as ArrayLike<number>;
 }
 
 /** The buffers of a DurationSamplesState, for postMessage's transfer list. */

@@ -67,6 +67,26 @@ describe('DurationSamples', () => {
     for (let i = 0; i < want.length; i++) expect(Math.abs((got[i] ?? 0) - (want[i] ?? 0)) / (want[i] ?? 1)).toBeLessThan(0.01);
   });
 
+  test('whole milliseconds are kept as 4-byte integers; any other value turns them into doubles, with the same answers', () => {
+    // what Synapse logs: `%.3f` seconds
+    const logged = Array.from(lognormal(20_000, 7), (v) => Math.round(v * 1000) / 1000);
+    const qs = [0, 0.25, ...REPORTED_QUANTILES, 0.999, 1];
+    const kindAfter = (values: readonly number[]): string => {
+      const s = new DurationSamples(1_000_000);
+      for (const v of values) s.add(v);
+      expect(s.quantiles(qs)).toStrictEqual(qs.map((p) => quantile([...values], p)));
+      expect(s.medianBelow(0.05)).toStrictEqual(quantile(values.filter((v) => v < 0.05), 0.5));
+      return s.toState().exact?.constructor.name ?? 'none';
+    };
+    expect(kindAfter(logged)).toBe('Uint32Array');
+    expect(kindAfter([...logged, 0, 4294967.295])).toBe('Uint32Array');
+    // not whole milliseconds: a third, a tenth of one, a signed zero, past 2^32 ms
+    expect(kindAfter([...logged, 1 / 3])).toBe('Float64Array');
+    expect(kindAfter([...logged.slice(0, 5), 0.0001, ...logged.slice(5)])).toBe('Float64Array');
+    expect(kindAfter([...logged, -0])).toBe('Float64Array');
+    expect(kindAfter([4294967.296, ...logged])).toBe('Float64Array');
+  });
+
   test('zeros are counted and answered as 0', () => {
     const sketch = new LogSketch();
     for (let i = 0; i < 60; i++) sketch.add(0);

@@ -125,6 +125,19 @@ describe('DurationSamples.merge', () => {
     }
   });
 
+  test('parts in whole milliseconds stay so when merged; one part in doubles makes the whole so, as one pass would', () => {
+    const ms = lognormal(5000, 12);
+    for (const [all, kind] of [[ms, 'Uint32Array'], [[...ms.slice(0, 3000), 1 / 3, ...ms.slice(3000)], 'Float64Array']] as const) {
+      const one = samplesOf(all, 1_000_000);
+      for (const cuts of [[1], [2500], [2999, 3001], [100, 2000, 4000]]) {
+        const m = mergedOf(all, cuts, 1_000_000);
+        expect(m.quantiles(QS)).toStrictEqual(one.quantiles(QS));
+        expect(m.medianBelow(0.05)).toStrictEqual(one.medianBelow(0.05));
+        expect(m.toState().exact?.constructor.name).toBe(kind);
+      }
+    }
+  });
+
   test('sorted parts interleave as one sort would, signed zeros included', () => {
     const zeros = [0, -0, 0.5, 0, -0, 0.001, -0, 0];
     const one = samplesOf(zeros, 100);

@@ -331,6 +331,15 @@ async function main() {
       parse: new Measured('synlog parse --count', `node ${CLI} parse --count ${fileRel}`, 'node', [CLI, 'parse', '--count', file], ob('synlog-parse-count')),
       stats: new Measured('synlog stats', `node ${CLI} stats ${fileRel}`, 'node', [CLI, 'stats', file], ob('synlog-stats')),
     };
+    // Diagnostics under the parse row: the same reader and threads without the parser, then with
+    // only its whole-line regex (bench/floor.mjs). They show how much of the parse time is the
+    // input side, the regex, and the typed records; no target.
+    const floors = tasks.includes('parse')
+      ? [
+          { what: 'read + split + decode', m: new Measured('floor read', `node bench/floor.mjs read ${fileRel}`, 'node', ['bench/floor.mjs', 'read', file], ob('floor-read')) },
+          { what: '+ whole-line Processed regex', m: new Measured('floor regex', `node bench/floor.mjs regex ${fileRel}`, 'node', ['bench/floor.mjs', 'regex', file], ob('floor-regex')) },
+        ]
+      : [];
     const pairs = [];
     if (tasks.includes('grep')) pairs.push({ task: 'grep', base: base.grep, syn: syn.grep, maxRatio: 1.0, maxRss: 150 });
     if (tasks.includes('parse')) pairs.push({ task: 'parse', base: base.count, syn: syn.parse, maxRatio: 5.0, maxRss: 150 });
@@ -339,7 +348,7 @@ async function main() {
     // Interleave baseline and synlog runs so drift affects both alike. The file is read again
     // before every round: page cache may be smaller than RAM suggests (on the 24 GiB dev VM it
     // held only ≈5 GiB), so a 4 GiB file is partly evicted by the commands in between.
-    const measured = [...new Set(pairs.flatMap((p) => [p.base, p.syn]))];
+    const measured = [...new Set([...pairs.flatMap((p) => [p.base, p.syn]), ...floors.map((f) => f.m)])];
     for (let i = 0; i < o.runs; i++) {
       if (i > 0) warm(file);
       for (const m of measured) {
@@ -400,7 +409,7 @@ async function main() {
       rows.push(row);
       rowsAll.push(row);
     }
-    perSize.push({ sizeLabel, bytes, meta, rows, syn, base, goa, grepC });
+    perSize.push({ sizeLabel, bytes, meta, rows, syn, base, goa, grepC, floors: floors.map((f) => ({ what: f.what, wall: f.m.walls.length ? f.m.wall : null, ratio: f.m.walls.length && base.count.walls.length ? f.m.wall / base.count.wall : null })) });
 
     // ---- section for this size ----
     const L = [];
@@ -413,6 +422,11 @@ async function main() {
     for (const r of rows) {
       const ratioCell = Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '—';
       L.push(`| ${r.task} | \`${r.base.display.replace(/\|/g, '\\|')}\` | ${r.base.timeCell()} | ${r.base.rssCell()} | \`${r.syn.display}\` | ${r.syn.timeCell()} | ${r.syn.rssCell()} | ${ratioCell} | ratio ≤ ${r.maxRatio.toFixed(1)}, RSS ≤ ${r.maxRss} MiB | ${r.pass ? 'PASS' : `FAIL${r.why ? ` (${r.why})` : ''}`} | ${r.check} |`);
+    }
+    for (const f of floors) {
+      const ratio = !f.m.error && !base.count.error && f.m.walls.length && base.count.walls.length ? (f.m.wall / base.count.wall).toFixed(2) : '—';
+      const out = f.m.error ? '—' : readOut(f.m).trim().replace(/\|/g, '\\|');
+      L.push(`| parse floor: ${f.what} | \`${base.count.display.replace(/\|/g, '\\|')}\` | ${base.count.timeCell()} | ${base.count.rssCell()} | \`${f.m.display}\` | ${f.m.timeCell()} | ${f.m.rssCell()} | ${ratio} | diagnostic (no record built) | — | ${out} |`);
     }
     if (goa) {
       let info = '';
@@ -484,6 +498,7 @@ async function main() {
           meta: { ...s.meta, path: undefined },
           rows: s.rows.map((r) => ({ task: r.task, baseline: r.base, synlog: r.syn, ratio: Number.isFinite(r.ratio) ? r.ratio : null, target: { maxRatio: r.maxRatio, maxRssMiB: r.maxRss }, pass: r.pass, check: r.check })),
           goaccess: s.goa,
+          parseFloors: s.floors,
         })),
         flatMemory: flat,
         targets: { met, total },

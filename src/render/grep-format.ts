@@ -27,6 +27,17 @@ export interface PrintedLine {
   readonly raw?: Buffer | undefined;
   /** '--' separators between non-adjacent context blocks, like grep -C. */
   readonly separator?: boolean;
+  /**
+   * The file the line is in, set when a group's lines come from several files (a request that
+   * spans a log rotation): line numbers are then written `file:line:`, as grep does.
+   */
+  readonly file?: string;
+}
+
+/** The `N:` or `file:N:` prefix of a numbered line ('' when it has no number). */
+function linePrefix(l: PrintedLine): string {
+  if (l.line <= 0) return '';
+  return l.file === undefined ? `${l.line}:` : `${l.file}:${l.line}:`;
 }
 
 function span(firstMs: number | null, lastMs: number | null): string {
@@ -66,7 +77,7 @@ export function printTextGroup(out: Printer, g: GroupSummary, lines: Iterable<Pr
   for (const l of lines) {
     if (l.separator) out.text('--\n');
     else if (lineNumbers && l.line > 0) {
-      out.text(`${l.line}:`);
+      out.text(linePrefix(l));
       out.logLine(l.text, l.raw);
     } else out.logLine(l.text, l.raw);
   }
@@ -77,7 +88,7 @@ export function markdownGroup(g: GroupSummary, lines: Iterable<PrintedLine>, lin
   const body: string[] = [];
   for (const l of lines) {
     if (l.separator) body.push('--');
-    else body.push(lineNumbers && l.line > 0 ? `${l.line}:${l.text}` : l.text);
+    else body.push(lineNumbers ? `${linePrefix(l)}${l.text}` : l.text);
   }
   const title = `**${escapeInline(g.tag)}** in ${escapeInline(g.file)}, ${escapeInline(restartLabel(g.epoch))}, ${escapeInline(span(g.firstMs, g.lastMs))}`;
   return `${title}\n\n${fence(body.join('\n'), 'text')}\n`;

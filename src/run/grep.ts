@@ -3,7 +3,7 @@ import { GrepCollector } from '../grep/grep-events.js';
 import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
 import { newAccounting, readSourceEvents } from '../input/read-events.js';
 import { continuesRotation, type SourceInfo } from '../input/sources.js';
-import { groupHeader, markdownGroup, printTextGroup, type Printer } from '../render/grep-format.js';
+import { groupHeader, markdownGroup, printTextGroup, type GroupSummary, type PrintedLine, type Printer } from '../render/grep-format.js';
 
 export interface GrepOptions {
   readonly tags: readonly string[];
@@ -19,9 +19,18 @@ export interface GrepOutcome {
   readonly warnings: string[];
 }
 
+/** A group whose lines are all known. */
+interface ReadyGroup {
+  readonly summary: GroupSummary;
+  readonly lines: Iterable<PrintedLine>;
+}
+
 /**
  * `synlog grep`: every line of exactly the wanted requests. Plain files take the parallel byte
  * scan; stdin streams (lines appear as they arrive); .gz and --context go through the parser.
+ * A request in flight when the log was rotated continues in the next file (same tag, same
+ * restart): its groups in the last restart of a file are held until the next file is read and
+ * printed as one group with the lines of both.
  */
 export async function runGrep(
   sources: readonly SourceInfo[],
@@ -34,25 +43,54 @@ export async function runGrep(
   // The next file of a rotated log continues its restart epochs (as in the analysis commands).
   let prev: SourceInfo | null = null;
   let epoch = 0;
-  for (const src of sources) {
+  let held: ReadyGroup[] = [];
+  const print = async (g: ReadyGroup): Promise<void> => {
+    groups++;
+    if (opts.markdown) out.text(markdownGroup(g.summary, g.lines, opts.lineNumbers) + '\n');
+    else printTextGroup(out, g.summary, g.lines, opts.lineNumbers);
+    const waiting = out.drained();
+    if (waiting) await waiting;
+  };
+  /** This file's groups, in order, once all are known: continue the held ones, print, hold. */
+  const settle = async (found: readonly ReadyGroup[], endEpoch: number, next: SourceInfo | undefined, src: SourceInfo): Promise<void> => {
+    const continued = new Map<string, ReadyGroup>();
+    for (const g of found) continued.set(`${g.summary.epoch} ${g.summary.tag}`, g);
+    const ready: ReadyGroup[] = [];
+    for (const h of held) {
+      const key = `${h.summary.epoch} ${h.summary.tag}`;
+      const more = continued.get(key);
+      if (more === undefined) ready.push(h);
+      else {
+        continued.delete(key);
+        ready.push(joinGroups(h, more));
+      }
+    }
+    for (const g of found) if (continued.get(`${g.summary.epoch} ${g.summary.tag}`) === g) ready.push(g);
+    const holdLast = next !== undefined && continuesRotation(src, next);
+    held = [];
+    for (const g of ready) {
+      // still open at the end of this file, and the next one carries on: hold (lines in memory)
+      if (holdLast && g.summary.epoch === endEpoch) held.push({ summary: g.summary, lines: [...g.lines] });
+      else await print(g);
+    }
+  };
+  for (let i = 0; i < sources.length; i++) {
+    const src = sources[i]!;
+    const next = sources[i + 1];
     const startEpoch = prev !== null && continuesRotation(prev, src) ? epoch : 0;
     prev = src;
     if (src.seekable && src.bytes !== null && opts.context === 0) {
       const found = await grepPlainFile(src.name, src.label, src.bytes, opts.tags, opts.lineNumbers, startEpoch);
       epoch = found.endEpoch;
-      for (const g of found.groups) {
-        groups++;
-        if (opts.markdown) out.text(markdownGroup(g, readGroupLines(src.name, g), opts.lineNumbers) + '\n');
-        else printTextGroup(out, g, readGroupLines(src.name, g), opts.lineNumbers);
-        const waiting = out.drained();
-        if (waiting) await waiting;
-      }
+      // lines are read back from the file only when printed (or held)
+      await settle(found.groups.map((g) => ({ summary: g, lines: { [Symbol.iterator]: () => readGroupLines(src.name, g) } })), epoch, next, src);
       continue;
     }
     accounting ??= newAccounting();
     // A pipe is read live: print each line as soon as it is known. Anything finite is printed
     // per group at the end, so headers can give the full time span (and Markdown fences fit).
     const streaming = src.isStdin && !opts.markdown;
+    const collected: ReadyGroup[] = [];
     const collector = new GrepCollector(opts.tags, opts.context, {
       line: streaming
         ? (g, l, changed) => {
@@ -64,12 +102,7 @@ export async function runGrep(
             }
           }
         : undefined,
-      group: streaming
-        ? undefined
-        : (g) => {
-            if (opts.markdown) out.text(markdownGroup(g, g.lines, opts.lineNumbers) + '\n');
-            else printTextGroup(out, g, g.lines, opts.lineNumbers);
-          },
+      group: streaming ? undefined : (g) => collected.push({ summary: g, lines: g.lines }),
     });
     epoch = await readSourceEvents(
       src,
@@ -80,7 +113,29 @@ export async function runGrep(
       startEpoch,
     );
     collector.finish();
-    groups += collector.groupCount;
+    if (streaming) groups += collector.groupCount;
+    else await settle(collected, epoch, next, src);
   }
+  for (const h of held) await print(h);
   return { groups, accounting, warnings };
+}
+
+/**
+ * One request seen in two files of a rotated log: `a`'s lines, then `b`'s, each line naming
+ * its file (the line numbers are per file; lines of an earlier join keep theirs).
+ */
+function joinGroups(a: ReadyGroup, b: ReadyGroup): ReadyGroup {
+  const inFile = (lines: Iterable<PrintedLine>, file: string): PrintedLine[] => [...lines].map((l) => (l.file === undefined ? { ...l, file } : l));
+  const ms = [a.summary.firstMs, a.summary.lastMs, b.summary.firstMs, b.summary.lastMs].filter((t): t is number => t !== null);
+  return {
+    summary: {
+      file: `${a.summary.file} + ${b.summary.file}`,
+      epoch: a.summary.epoch,
+      tag: a.summary.tag,
+      firstMs: ms.length > 0 ? Math.min(...ms) : null,
+      lastMs: ms.length > 0 ? Math.max(...ms) : null,
+      lineCount: (a.summary.lineCount ?? 0) + (b.summary.lineCount ?? 0),
+    },
+    lines: [...inFile(a.lines, a.summary.file), ...inFile(b.lines, b.summary.file)],
+  };
 }

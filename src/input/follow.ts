@@ -13,6 +13,8 @@ export interface FollowOptions {
   readonly onBatch?: () => void;
   /** Called when the file was rotated (renamed or truncated) and reading restarted on the new file. */
   readonly onRotate?: (how: 'renamed' | 'truncated') => void;
+  /** The restart epoch the file begins in (it continues a rotated log read before it). */
+  readonly startEpoch?: number;
 }
 
 const READ_BYTES = 1024 * 1024;
@@ -29,7 +31,7 @@ const HEAD_BYTES = 4096;
 export async function followFile(path: string, sink: EventSink, acc: LineAccounting, opts: FollowOptions): Promise<void> {
   const pollMs = opts.pollMs ?? 200;
   // One parser across rotations: the restart epoch continues in the new file.
-  const parser = new LineParser(path);
+  const parser = new LineParser(path, opts.startEpoch ?? 0);
   let handle = await openOrThrow(path);
   let ino = (await handle.stat()).ino;
   let splitter = parsingSplitter(path, sink, acc, parser);

@@ -11,7 +11,7 @@ import type { LogEvent } from '../core/types.js';
 import { requestKeyId, requestRootTag } from '../group/tags.js';
 import { followFile } from '../input/follow.js';
 import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
-import type { SourceInfo } from '../input/sources.js';
+import { continuesRotation, type SourceInfo } from '../input/sources.js';
 import { App } from '../ui/App.js';
 import { ENTER_SCREEN, LEAVE_SCREEN, releaseKeys, type Terminal } from '../ui/terminal.js';
 import type { InputStatus, LiveSnapshot, RequestLines, SourceState, TopFeed, TopFrame, TopSettings } from '../ui/types.js';
@@ -56,13 +56,36 @@ export class RequestLineStore {
     private readonly limits: LineStoreLimits = DEFAULT_LIMITS,
   ) {}
 
+  /** newer file of a rotated log → the file read before it */
+  private readonly olderPiece = new Map<string, string>();
+
+  /** `newer` continues the rotated log `older`: its requests may have begun there (Analysis.continueFile). */
+  continueFile(older: string, newer: string): void {
+    this.olderPiece.set(newer, older);
+  }
+
+  /**
+   * The id of the request (root tag, restart) that a line of `file` belongs to: the id of its
+   * first line's file, which is an older piece of a rotated log when the request was in flight
+   * at the rotation (as the analysis names it).
+   */
+  private idOf(file: string, epoch: number, root: string): string {
+    const id = requestKeyId({ file, epoch, tag: root });
+    if (this.olderPiece.size === 0 || this.open.has(id) || this.kept.has(id)) return id;
+    for (let f = this.olderPiece.get(file); f !== undefined; f = this.olderPiece.get(f)) {
+      const older = requestKeyId({ file: f, epoch, tag: root });
+      if (this.open.has(older) || this.kept.has(older)) return older;
+    }
+    return id;
+  }
+
   onEvent(e: LogEvent, text: string): void {
     const tag = e.tag;
     if (tag === null) return;
     // Access lines name the request even with a request_id_header tag; other lines only when nested under METHOD-N.
     const root = e.kind === 'processed' || e.kind === 'received' ? (requestRootTag(tag) ?? tag) : requestRootTag(tag);
     if (root === null) return;
-    const id = requestKeyId({ file: e.file, epoch: e.epoch, tag: root });
+    const id = this.idOf(e.file, e.epoch, root);
     const timeMs = e.kind === 'continuation' ? null : e.timeMs;
     let entry = this.kept.get(id);
     if (entry === undefined) {
@@ -94,7 +117,8 @@ export class RequestLineStore {
     if (e.kind === 'processed' && this.open.get(id) === entry) {
       this.open.delete(id);
       if (e.totalSec >= this.slowThresholdSec) {
-        this.kept.set(id, entry);
+        // kept under the id its slow finding has: the file of its Processed line
+        this.kept.set(e.file === entry.file ? id : requestKeyId({ file: e.file, epoch: e.epoch, tag: root }), entry);
         if (this.kept.size > this.limits.kept) this.evictOldest(this.kept);
       } else this.totalLines -= entry.lines.length;
     }
@@ -204,8 +228,10 @@ export class TopSession implements TopFeed {
     return this.opts.follow && !info.isStdin && !info.gzip && info.seekable && !looksRotated(info.name);
   }
 
-  private async readOne(src: MutableSource): Promise<void> {
+  /** Reads one source from `startEpoch` on; resolves with its restart epoch at the end. */
+  private async readOne(src: MutableSource, startEpoch: number): Promise<number> {
     try {
+      let endEpoch = startEpoch;
       if (this.followable(src.info)) {
         src.state = 'following';
         await followFile(src.info.name, this.sink, this.acc, {
@@ -213,14 +239,17 @@ export class TopSession implements TopFeed {
           onRotate: () => {
             src.rotations++;
           },
+          startEpoch,
         });
       } else {
-        await readSourceEvents(src.info, this.sink, this.acc, undefined, src.info.isStdin ? this.stdin : undefined);
+        endEpoch = await readSourceEvents(src.info, this.sink, this.acc, undefined, src.info.isStdin ? this.stdin : undefined, startEpoch);
       }
       src.state = 'ended';
+      return endEpoch;
     } catch (err) {
       src.state = 'failed';
       this.warnings.push(err instanceof Error ? err.message : String(err));
+      return startEpoch;
     }
   }
 
@@ -230,11 +259,22 @@ export class TopSession implements TopFeed {
     const finite = this.sources.filter((s) => !s.info.isStdin && !this.followable(s.info));
     const live = this.sources.filter((s) => s.info.isStdin || this.followable(s.info));
     for (const s of live) s.state = s.info.isStdin ? 'reading' : 'following';
+    // A rotated log's next file continues its requests and restart epochs (as in runAnalysis);
+    // the live file of a rotated log (`homeserver.log` after `.1`) continues the last finite one.
+    let prev: SourceInfo | null = null;
+    let epoch = 0;
+    const startOf = (info: SourceInfo): number => {
+      if (prev === null || !continuesRotation(prev, info)) return 0;
+      this.analysis.continueFile(prev.label, info.label);
+      this.lines.continueFile(prev.label, info.label);
+      return epoch;
+    };
     for (const s of finite) {
       if (this.abort.signal.aborted) break;
-      await this.readOne(s);
+      epoch = await this.readOne(s, startOf(s.info));
+      prev = s.info;
     }
-    if (!this.abort.signal.aborted) await Promise.all(live.map((s) => this.readOne(s)));
+    if (!this.abort.signal.aborted) await Promise.all(live.map((s) => this.readOne(s, startOf(s.info))));
     this.ended = true;
   }
 

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -101,6 +101,56 @@ describe('TopSession', () => {
     session.stop();
     await running;
     expect(session.frame().input.ended).toBe(true);
+  });
+
+  it('reads a rotated log as one log: .1, then the live file followed, requests in flight at the rotation included', async () => {
+    // The DEBUG sample cut right after the Received line of a slow request (its lines are kept
+    // for Enter) that finishes 20+ lines later.
+    const debug = readFileSync('fixtures/logs/homeserver-debug.log', 'utf8').split('\n').slice(0, -1);
+    let cut = -1;
+    let spanning = '';
+    for (let i = Math.floor(debug.length / 2); i < debug.length && cut < 0; i++) {
+      const m = / - ((?:GET|PUT|POST)-\d+) - .* Received request: /.exec(debug[i]!);
+      if (m === null) continue;
+      const end = debug.findIndex((l, j) => j > i + 20 && l.includes(` - ${m[1]} - `) && /Processed request: ([2-9]|\d\d+)\.\d+sec/.test(l));
+      if (end > 0) {
+        cut = i + 1;
+        spanning = m[1]!;
+      }
+    }
+    expect(cut).toBeGreaterThan(0);
+    const whole = join(tmp, 'debug-whole.log');
+    writeFileSync(whole, debug.join('\n') + '\n');
+    const live = join(tmp, 'debug', 'homeserver.log');
+    mkdirSync(join(tmp, 'debug'), { recursive: true });
+    writeFileSync(`${live}.1`, debug.slice(0, cut).join('\n') + '\n');
+    writeFileSync(live, debug.slice(cut).join('\n') + '\n');
+
+    const one = new TopSession(await resolveInputs([whole], true), { follow: false, slowThresholdSec: 2, stuckAfterSec: 60 });
+    await one.run();
+    const rotated = new TopSession(await resolveInputs([live, `${live}.1`], true), { follow: true, slowThresholdSec: 2, stuckAfterSec: 60 });
+    const running = rotated.run();
+    await until(() => rotated.frame().snapshot.linesRead === debug.length);
+    expect(rotated.frame().input.sources.map((s) => s.state)).toEqual(['ended', 'following']);
+    const key = (r: { epoch: number; tag: string }): string => `${r.epoch} ${r.tag}`;
+    const want = one.frame().snapshot;
+    const got = rotated.frame().snapshot;
+    // the request in flight at the cut finished in the live file: not open, as in the whole log
+    expect(got.inFlight.map(key)).toEqual(want.inFlight.map(key));
+    expect(got.inFlight.some((r) => r.tag === spanning)).toBe(false);
+    expect(got.recentSlow.map(key)).toEqual(want.recentSlow.map(key));
+    // Enter shows a request's lines from both files, as on the whole log; a slow one is asked
+    // for by its finding, which names the file of its Processed line
+    const slow = got.recentSlow.find((r) => r.tag === spanning);
+    expect(slow?.file).toBe(live);
+    for (const r of [slow!, ...got.inFlight.slice(0, 3)]) {
+      const lines = rotated.requestLines(requestKeyId(r))?.lines.map((l) => l.text);
+      expect(lines).toEqual(one.requestLines(requestKeyId({ ...r, file: whole }))?.lines.map((l) => l.text));
+    }
+    const spanningLines = rotated.requestLines(requestKeyId(slow!))!.lines.map((l) => l.text);
+    expect(spanningLines.some((l) => debug.indexOf(l) < cut) && spanningLines.some((l) => debug.indexOf(l) >= cut)).toBe(true);
+    rotated.stop();
+    await running;
   });
 
   it('reads a pipe until it closes', async () => {

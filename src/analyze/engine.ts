@@ -42,6 +42,12 @@ export interface AnalysisOptions {
   filter: RecordFilter;
   /** Per endpoint; past it percentiles come from a bounded sketch (≤ 1 % error). Default 2 000 000. */
   exactPercentileLimit?: number;
+  /**
+   * How many slow findings the result keeps: the slowest (`slow` then is the first this many of
+   * the whole list). Default all. Commands that print each one as it is found, or only the top
+   * N, keep memory flat on any size of log with 0 or N; `slowCount` still counts them all.
+   */
+  slowKept?: number;
 }
 
 export interface FileSummary {
@@ -69,8 +75,10 @@ export interface AnalysisResult {
   files: FileSummary[];
   /** Sorted by sumSec desc. */
   endpoints: EndpointStats[];
-  /** Every request ≥ threshold that is not a long-poll wait, by totalSec desc. */
+  /** Every request ≥ threshold that is not a long-poll wait, by totalSec desc (the first `slowKept`). */
   slow: SlowFinding[];
+  /** All slow requests found, kept or not. */
+  slowCount: number;
   /** Long-polls that returned near their timeout (never called slow). */
   longPollsNormal: number;
   /** open-at-end / open-at-restart / ran-long, oldest first. */
@@ -121,6 +129,7 @@ export const DEFAULT_OPTIONS: Readonly<Required<AnalysisOptions>> = Object.freez
   stuckAfterSec: 60,
   filter: NO_FILTER,
   exactPercentileLimit: DEFAULT_EXACT_PERCENTILE_LIMIT,
+  slowKept: Infinity,
 });
 
 const RATE_WINDOW_SEC = 60;
@@ -245,7 +254,9 @@ export class Analysis {
   private lastFileLabel: string | null = null;
   private readonly tags = new TagReader();
   private readonly stats: EndpointStatsTable;
-  private readonly slow: SlowFinding[] = [];
+  /** The slowest slow findings (all of them while below 2 × slowKept; see keepSlowest). */
+  private slow: SlowFinding[] = [];
+  private slowCount = 0;
   private readonly recentSlow: SlowFinding[] = [];
   private readonly ranLong: RanLongCandidate[] = [];
   private readonly requestRing = new SecondRing();
@@ -263,6 +274,7 @@ export class Analysis {
       stuckAfterSec: opts.stuckAfterSec,
       filter: opts.filter,
       exactPercentileLimit: opts.exactPercentileLimit ?? DEFAULT_EXACT_PERCENTILE_LIMIT,
+      slowKept: opts.slowKept ?? Infinity,
     };
     this.accept = compileFilter(opts.filter);
     this.stats = new EndpointStatsTable(this.opts.exactPercentileLimit);
@@ -380,7 +392,10 @@ export class Analysis {
     } else {
       if (cls === 'slow') {
         const f = slowFinding(r, r.tag ?? '', ep.servlet);
-        this.slow.push(f);
+        this.slowCount++;
+        if (this.opts.slowKept > 0) this.slow.push(f);
+        // Sorting and cutting once the list doubles keeps it bounded at amortised O(log n) a finding.
+        if (this.slow.length >= 2 * this.opts.slowKept + 1024) this.slow = sortSlow(this.slow).slice(0, this.opts.slowKept);
         this.recentSlow.push(f);
         if (this.recentSlow.length > RECENT_SLOW_MAX) this.recentSlow.shift();
         this.onSlow?.(f);
@@ -557,7 +572,8 @@ export class Analysis {
     this.result = {
       files: [...this.files.values()].map((fs) => fs.summary()),
       endpoints: this.stats.results(),
-      slow: sortSlow(this.slow.slice()),
+      slow: sortSlow(this.slow.slice()).slice(0, this.opts.slowKept),
+      slowCount: this.slowCount,
       longPollsNormal: this.longPollsNormal,
       stuck: sortStuck(stuck),
       gaps,
@@ -582,5 +598,6 @@ function definedOnly(opts: Partial<AnalysisOptions>): Partial<AnalysisOptions> {
   if (opts.stuckAfterSec !== undefined) out.stuckAfterSec = opts.stuckAfterSec;
   if (opts.filter !== undefined) out.filter = opts.filter;
   if (opts.exactPercentileLimit !== undefined) out.exactPercentileLimit = opts.exactPercentileLimit;
+  if (opts.slowKept !== undefined) out.slowKept = opts.slowKept;
   return out;
 }

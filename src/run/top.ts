@@ -200,7 +200,8 @@ export class TopSession implements TopFeed {
     private readonly clock: () => number = Date.now,
   ) {
     this.settings = { slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec };
-    this.analysis = new Analysis({ ...DEFAULT_OPTIONS, slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec });
+    // The dashboard shows the recent slow requests (snapshot): keeping every one would grow without end.
+    this.analysis = new Analysis({ ...DEFAULT_OPTIONS, slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec, slowKept: 0 });
     this.lines = new RequestLineStore(opts.slowThresholdSec);
     this.sources = sources.map((info) => ({ info, state: 'reading', rotations: 0 }));
   }

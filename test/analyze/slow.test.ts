@@ -94,3 +94,31 @@ describe('slow findings', () => {
     expect(a.finish().slow.map((s) => s.tag)).toEqual(['GET-1', 'GET-3']);
   });
 });
+
+describe('slowKept: memory stays flat when only some findings are printed', () => {
+  // 5,000 slow requests with many equal durations (ties are ordered by file and line).
+  const events = (): ReturnType<typeof processed>[] => {
+    resetLines();
+    return Array.from({ length: 5000 }, (_, i) => processed({ tag: `GET-${i}`, t: 10 + i, totalSec: 2 + ((i * 7919) % 1000) / 100, ...quiet }));
+  };
+
+  test('the result keeps the slowest N, the same as the first N of the whole list; slowCount counts all', () => {
+    const all = analyzeEvents(events());
+    expect(all.slow).toHaveLength(5000);
+    expect(all.slowCount).toBe(5000);
+    for (const kept of [0, 1, 10, 1000, 4999]) {
+      const some = analyzeEvents(events(), { slowKept: kept });
+      expect(some.slowCount).toBe(5000);
+      expect(some.slow).toEqual(all.slow.slice(0, kept));
+    }
+  });
+
+  test('live findings are still all announced with slowKept 0', () => {
+    const a = new Analysis({ slowThresholdSec: 2, stuckAfterSec: 60, filter: NO_FILTER, slowKept: 0 });
+    let seen = 0;
+    a.onSlow = () => seen++;
+    for (const e of events()) a.onEvent(e);
+    expect(seen).toBe(5000);
+    expect(a.finish().slow).toEqual([]);
+  });
+});

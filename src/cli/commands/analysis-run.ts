@@ -42,13 +42,13 @@ function styleFor(out: Output): Style {
 export async function runCommand(which: Which, argv: CommonArgs): Promise<number> {
   const sources: SourceInfo[] = await resolveInputs(argv.files, process.stdin.isTTY === true);
   if (argv.follow && sources.some((s) => s.isStdin)) throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
+  if (argv.top !== undefined && !(Number.isInteger(argv.top) && argv.top > 0)) throw new UsageError(`--top wants a whole number above 0${Number.isNaN(argv.top) ? '' : `, not ${argv.top}`}`);
   const slowThresholdSec = parseDurationSec(argv.threshold);
   const stuckAfterSec = parseDurationSec(argv['stuck-after']);
   const summaryEverySec = parseDurationSec(argv['summary-every']);
   const filter = buildFilter(argv, await firstLogDayMs(sources));
   const out = new Output();
   const style = styleFor(out);
-  const analysis = new Analysis({ slowThresholdSec, stuckAfterSec, filter });
   const live = argv.follow || sources.some((s) => s.isStdin);
   let findings = 0;
 
@@ -56,6 +56,9 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
   // read one after the other are instead merged by time at the end.
   const mergeByTime = !live && sources.length > 1;
   const streamSlow = which === 'slow' && argv.top === undefined && !mergeByTime;
+  // Only what is printed at the end is kept: memory stays flat on a month of logs.
+  const slowKept = which !== 'slow' || streamSlow ? 0 : (argv.top ?? Infinity);
+  const analysis = new Analysis({ slowThresholdSec, stuckAfterSec, filter, slowKept });
   if (streamSlow) {
     analysis.onSlow = (f) => {
       findings++;

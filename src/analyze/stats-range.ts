@@ -5,13 +5,11 @@
  * long-poll rule as the engine (EndpointStatsTable.tally). The rest of the engine (requests,
  * fds, slow) is not needed here.
  */
-import type { LineAccounting } from '../core/types.js';
-import { account, newAccounting, overlongEvent } from '../input/read-events.js';
+import type { LogEvent } from '../core/types.js';
 import type { JobTaker } from '../input/parallel.js';
-import { readRangeLines } from '../input/range-reader.js';
-import { LineParser } from '../parse/line-parser.js';
 import { classifyEndpoint } from './endpoints.js';
 import { compileFilter } from './filter.js';
+import { parseJobs, type JobsTaken, type RangeJob } from './range-jobs.js';
 import { EndpointStatsTable, tableTransferables, type EndpointStatsState } from './stats.js';
 import type { RecordFilter } from './types.js';
 
@@ -23,26 +21,10 @@ export interface StatsRangeOptions {
 }
 
 /** One line-aligned byte range of a file. */
-export interface StatsJob {
-  readonly path: string;
-  readonly label: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** The lines of one job: its accounting (line numbers count from the job's start) and how many lines start in it. */
-export interface StatsJobLines {
-  readonly accounting: LineAccounting;
-  /** Lines that start in the range (see RangeRead): the base for the next range's line numbers. */
-  readonly ownLines: number;
-}
+export type StatsJob = RangeJob;
 
 /** What one thread did: one stats table over every job it took, and each job's line accounting. */
-export interface StatsThreadResult {
-  /** Indexes into the job list, in the order this thread took them. */
-  readonly jobs: readonly number[];
-  /** Per job in `jobs`. */
-  readonly lines: readonly StatsJobLines[];
+export interface StatsThreadResult extends JobsTaken {
   readonly stats: EndpointStatsState;
 }
 
@@ -54,27 +36,11 @@ export function statsJobs(jobs: readonly StatsJob[], options: StatsRangeOptions,
   const table = new EndpointStatsTable(options.exactPercentileLimit);
   const accept = compileFilter(options.filter);
   const thresholdSec = options.slowThresholdSec;
-  const taken: number[] = [];
-  const lines: StatsJobLines[] = [];
-  for (let i = taker.next(); i >= 0; i = taker.next()) {
-    const { path, label, start, end } = jobs[i]!;
-    const parser = new LineParser(label);
-    const accounting = newAccounting();
-    const read = readRangeLines(path, start, end, {
-      line(text, lineNo) {
-        const e = parser.parse(text, lineNo);
-        account(accounting, e);
-        if (e.kind === 'processed') table.tally(e, classifyEndpoint(e.method, e.uri), accept, thresholdSec);
-      },
-      overlong(lineNo, bytes) {
-        account(accounting, overlongEvent(label, lineNo, parser.epoch, bytes));
-      },
-    });
-    taken.push(i);
-    lines.push({ accounting, ownLines: read.ownLines });
-    taker.finished(read.ownLines);
-  }
-  return { jobs: taken, lines, stats: table.toState() };
+  const onRecord = (e: LogEvent): void => {
+    if (e.kind === 'processed') table.tally(e, classifyEndpoint(e.method, e.uri), accept, thresholdSec);
+  };
+  const taken = parseJobs(jobs, taker, () => onRecord);
+  return { ...taken, stats: table.toState() };
 }
 
 /** The buffers to transfer (not copy) when posting a result. */

@@ -36,8 +36,14 @@ export class Progress {
     process.stderr.write(`\r\x1b[Kread ${share.toFixed(0)}% of ${(this.totalBytes / 1e6).toFixed(0)} MB, ${Math.round(linesPerSec).toLocaleString('en')} lines/s`);
   }
 
-  done(): void {
+  /** Erases the line before other output to the terminal; it is drawn again at the next update. */
+  clear(): void {
     if (this.lastDrawMs > 0) process.stderr.write('\r\x1b[K');
+    this.lastDrawMs = 0;
+  }
+
+  done(): void {
+    this.clear();
   }
 }
 

@@ -6,13 +6,12 @@
  * and the line accounting is added up with absolute line numbers.
  */
 import type { LineAccounting } from '../core/types.js';
-import { statsJobs, type StatsJob, type StatsJobLines, type StatsRangeOptions, type StatsThreadResult } from '../analyze/stats-range.js';
+import { statsJobs, type StatsJob, type StatsRangeOptions, type StatsThreadResult } from '../analyze/stats-range.js';
 import { EndpointStatsTable } from '../analyze/stats.js';
 import type { EndpointStats } from '../analyze/types.js';
-import { jobCountFor, shareJobs, threadsFor } from '../input/parallel.js';
-import { lineAlignedRanges } from '../input/ranges.js';
-import { newAccounting } from '../input/read-events.js';
+import { jobCountFor, shareJobs } from '../input/parallel.js';
 import type { SourceInfo } from '../input/sources.js';
+import { mergeJobLines, planJobs } from './job-lines.js';
 
 /** What the stats workers get: every job, and the options (the queue is added by shareJobs). */
 export interface StatsJobsRequest {
@@ -26,64 +25,15 @@ export interface ParallelStats {
   readonly accounting: LineAccounting;
 }
 
-/** As input/read-events.ts: how many not-understood line numbers are named in the summary. */
-const FIRST_UNPARSED_KEPT = 5;
-
-/**
- * Threads for `stats` over these sources; 1 means the sequential path. Only plain regular files
- * can be cut into byte ranges (not stdin, not .gz), and only big inputs are worth the workers.
- */
-export function statsThreads(sources: readonly SourceInfo[]): number {
-  if (sources.length === 0) return 1;
-  let bytes = 0;
-  for (const s of sources) {
-    if (!s.seekable || s.isStdin || s.gzip || s.bytes === null) return 1;
-    bytes += s.bytes;
-  }
-  return threadsFor(bytes, import.meta.url);
-}
-
-/** Line-aligned jobs in input order; each file gets a share of `jobCount` by size (≥ 1). */
-export function planStatsJobs(sources: readonly SourceInfo[], jobCount: number): StatsJob[] {
-  const total = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const out: StatsJob[] = [];
-  for (const s of sources) {
-    const size = s.bytes ?? 0;
-    const n = total === 0 ? 1 : Math.max(1, Math.round((jobCount * size) / total));
-    for (const [start, end] of lineAlignedRanges(s.name, size, n)) out.push({ path: s.name, label: s.label, start, end });
-  }
-  return out;
-}
-
 /**
  * Merges what the threads did: their tables (in any order: the rows do not depend on it, see
- * stats.ts merge), and the jobs' line accounting in input order with absolute line numbers
- * (the jobs of one file are consecutive, from its start at byte 0). Takes over the results'
- * sample arrays.
+ * stats.ts merge), and the jobs' line accounting in input order with absolute line numbers.
+ * Takes over the results' sample arrays.
  */
 export function mergeStatsThreads(jobs: readonly StatsJob[], results: readonly StatsThreadResult[], exactPercentileLimit: number): ParallelStats {
   const table = new EndpointStatsTable(exactPercentileLimit);
-  const byJob = new Array<StatsJobLines | undefined>(jobs.length);
-  for (const r of results) {
-    table.merge(EndpointStatsTable.fromState(exactPercentileLimit, r.stats));
-    r.jobs.forEach((job, k) => (byJob[job] = r.lines[k]));
-  }
-  const acc = newAccounting();
-  let linesBefore = 0;
-  jobs.forEach((job, i) => {
-    const lines = byJob[i];
-    if (lines === undefined) throw new Error(`stats job ${i} was not done`);
-    if (job.start === 0) linesBefore = 0;
-    const a = lines.accounting;
-    acc.records += a.records;
-    acc.continuations += a.continuations;
-    acc.unparsed += a.unparsed;
-    for (const u of a.firstUnparsed) {
-      if (acc.firstUnparsed.length < FIRST_UNPARSED_KEPT) acc.firstUnparsed.push({ ...u, line: linesBefore + u.line });
-    }
-    linesBefore += lines.ownLines;
-  });
-  return { endpoints: table.results(), accounting: acc };
+  for (const r of results) table.merge(EndpointStatsTable.fromState(exactPercentileLimit, r.stats));
+  return { endpoints: table.results(), accounting: mergeJobLines(jobs, results).accounting };
 }
 
 /**
@@ -98,7 +48,7 @@ export async function statsInParallel(
   onProgress?: (bytes: number, lines: number) => void,
 ): Promise<ParallelStats> {
   const bytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const jobs = planStatsJobs(sources, jobCountFor(bytes, threads));
+  const jobs = planJobs(sources, jobCountFor(bytes, threads));
   const request: StatsJobsRequest = { jobs, options };
   const progress = onProgress && ((finished: number, lines: number) => onProgress((bytes * finished) / jobs.length, lines));
   const results = await shareJobs(jobs.length, threads, './stats-worker.js', import.meta.url, request, (taker) => statsJobs(jobs, options, taker), progress);

@@ -19,7 +19,8 @@ import type { RecordFilter } from '../../src/analyze/types.js';
 import type { LogEvent } from '../../src/core/types.js';
 import { inspectSource, type SourceInfo } from '../../src/input/sources.js';
 import { runAnalysis } from '../../src/run/analyze.js';
-import { mergeStatsThreads, planStatsJobs, statsThreads } from '../../src/run/stats-parallel.js';
+import { planJobs, rangeThreads } from '../../src/run/job-lines.js';
+import { mergeStatsThreads } from '../../src/run/stats-parallel.js';
 import { LOGS_DIR, sampleEvents, type SampleRun } from '../analyze/fixtures.js';
 import { ROOT, runCli, CLI_ENV } from '../helpers/cli.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -263,7 +264,7 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
    * jobs are not contiguous, as with the shared queue), results through a structured clone.
    */
   function inJobs(sources: readonly SourceInfo[], jobCount: number, threads: number, options: StatsRangeOptions): { endpoints: unknown; accounting: unknown } {
-    const jobs = planStatsJobs(sources, jobCount);
+    const jobs = planJobs(sources, jobCount);
     const results = Array.from({ length: threads }, (_, t) => {
       let next = t;
       const result = statsJobs(jobs, options, {
@@ -285,7 +286,7 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
     const sources = [await inspectSource(path)];
     const want = await sequential(sources, options);
     for (const jobCount of [1, 2, 3, 4, 7]) {
-      if (jobCount > 1) expect(planStatsJobs(sources, jobCount).length).toBeGreaterThan(1); // cuts inside one line (the over-long one) collapse
+      if (jobCount > 1) expect(planJobs(sources, jobCount).length).toBeGreaterThan(1); // cuts inside one line (the over-long one) collapse
       for (const threads of [1, 2, 3]) expect(inJobs(sources, jobCount, threads, options), `${jobCount} jobs, ${threads} threads`).toStrictEqual(want);
     }
   });
@@ -306,7 +307,7 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
 
   test('a job no thread reported is an error, not a silent gap', async () => {
     const sources = [await inspectSource(files[0] ?? '')];
-    const jobs = planStatsJobs(sources, 3);
+    const jobs = planJobs(sources, 3);
     let next = 0;
     const partial = statsJobs(jobs, options, { next: () => (next < 2 ? next++ : -1), finished: () => undefined });
     expect(() => mergeStatsThreads(jobs, [partial], options.exactPercentileLimit)).toThrow(/job 2 was not done/);
@@ -314,9 +315,9 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
 
   test('only plain files big enough (or forced) go parallel; under vitest never', async () => {
     const sources = [await inspectSource(files[0] ?? '')];
-    expect(statsThreads(sources)).toBe(1);
-    expect(statsThreads([{ ...sources[0]!, gzip: true, seekable: false }])).toBe(1);
-    expect(statsThreads([])).toBe(1);
+    expect(rangeThreads(sources)).toBe(1);
+    expect(rangeThreads([{ ...sources[0]!, gzip: true, seekable: false }])).toBe(1);
+    expect(rangeThreads([])).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 /** The analysis commands' implementation, loaded only when one of them runs. */
 import { Analysis, DEFAULT_OPTIONS } from '../../analyze/engine.js';
-import type { RecordFilter } from '../../analyze/types.js';
+import type { RecordFilter, SlowFinding } from '../../analyze/types.js';
 import type { SourceInfo } from '../../input/sources.js';
 import { formatLogTime } from '../../parse/time.js';
 import {
@@ -12,9 +12,12 @@ import {
   stuckBlock,
   type Style,
 } from '../../render/findings-text.js';
+import { sortSlow } from '../../analyze/slow.js';
 import { sortEndpoints } from '../../analyze/sort.js';
 import { runAnalysis } from '../../run/analyze.js';
-import { statsInParallel, statsThreads } from '../../run/stats-parallel.js';
+import { rangeThreads } from '../../run/job-lines.js';
+import { slowInParallel } from '../../run/slow-parallel.js';
+import { statsInParallel } from '../../run/stats-parallel.js';
 import { firstLogDayMs, parseLogTimeArg } from '../../run/time-args.js';
 import { resolveInputs, UsageError } from '../../run/inputs.js';
 import { EXIT_FINDINGS, parseDurationSec, reportAccounting } from '../common.js';
@@ -62,6 +65,7 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
   if (streamSlow) {
     analysis.onSlow = (f) => {
       findings++;
+      progress?.clear(); // a terminal shows both: the finding goes on its own line
       out.text(argv.json ? JSON.stringify(f) + '\n' : slowLine(f, style, sources.length > 1));
     };
   }
@@ -92,7 +96,7 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
   };
 
   // stats on big plain files: byte ranges in worker threads, same rows and line accounting.
-  const statsWorkers = which === 'stats' && !live ? statsThreads(sources) : 1;
+  const statsWorkers = which === 'stats' && !live ? rangeThreads(sources) : 1;
   const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
   const progress = progressLine(totalBytes, !argv.json && !live);
   const parallelStats =
@@ -104,13 +108,37 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
           progress && ((bytes, lines) => progress.set(bytes, lines)),
         )
       : null;
+  // slow on one big plain file: the same, in input order (several files go through the engine,
+  // which chains a rotated log and merges workers by time).
+  const slowWorkers = which === 'slow' && !live && sources.length === 1 ? rangeThreads(sources) : 1;
+  let topSlow: SlowFinding[] = [];
+  const parallelSlow =
+    slowWorkers > 1
+      ? await slowInParallel(
+          sources[0]!,
+          slowWorkers,
+          { slowThresholdSec, filter },
+          async (found) => {
+            if (!streamSlow) topSlow = sortSlow([...topSlow, ...found]).slice(0, argv.top ?? Infinity);
+            else {
+              for (const f of found) {
+                analysis.onSlow?.(f);
+                const waiting = out.drained();
+                if (waiting) await waiting;
+              }
+            }
+          },
+          progress && ((bytes, lines) => progress.set(bytes, lines)),
+        )
+      : null;
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   let outcome;
   try {
-    outcome = parallelStats !== null ? { accounting: parallelStats.accounting, warnings: [] } : await runAnalysis(sources, analysis, {
+    const parallel = parallelStats ?? parallelSlow;
+    outcome = parallel !== null ? { accounting: parallel.accounting, warnings: [] } : await runAnalysis(sources, analysis, {
       follow: argv.follow,
       signal: controller.signal,
       onTick: live ? onTick : undefined,
@@ -135,19 +163,21 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
       break;
     }
     case 'slow': {
+      const slowest = parallelSlow !== null ? topSlow : result.slow;
+      const longPollsNormal = parallelSlow?.longPollsNormal ?? result.longPollsNormal;
       if (!streamSlow && argv.top === undefined) {
         const byTime = [...result.slow].sort((a, b) => (a.timeMs ?? 0) - (b.timeMs ?? 0));
         findings = byTime.length;
         for (const f of byTime) out.text(argv.json ? JSON.stringify(f) + '\n' : slowLine(f, style, sources.length > 1));
         if (findings === 0 && !argv.json) out.text(`no request took ${argv.threshold} or more\n`);
       } else if (!streamSlow) {
-        const top = result.slow.slice(0, argv.top);
+        const top = slowest.slice(0, argv.top);
         findings = top.length;
         if (argv.json) for (const f of top) out.text(JSON.stringify(f) + '\n');
         else out.text(top.length ? slowTable(top) : `no request took ${argv.threshold} or more\n`);
       }
-      const note = `${findings} slow request(s) ≥ ${argv.threshold}; ${result.longPollsNormal} long-poll(s) returned near their timeout and are normal, not counted as slow`;
-      if (argv.json) out.text(JSON.stringify({ kind: 'summary', slow: findings, longPollsNormal: result.longPollsNormal }) + '\n');
+      const note = `${findings} slow request(s) ≥ ${argv.threshold}; ${longPollsNormal} long-poll(s) returned near their timeout and are normal, not counted as slow`;
+      if (argv.json) out.text(JSON.stringify({ kind: 'summary', slow: findings, longPollsNormal }) + '\n');
       else out.text(`${findings === 0 && streamSlow ? `no request took ${argv.threshold} or more\n` : ''}${note}\n`);
       break;
     }

@@ -815,7 +815,7 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
     slowHeaders: ['Request', ...(manyFiles ? ['File'] : []), 'Finished', 'Total', 'Status', 'Endpoint', 'Request line', 'User', 'Where the time went'],
     slowRight: [false, ...(manyFiles ? [false] : []), false, true, true, false, false, false, false],
     stuckTotal: result.stuck.length,
-    slowTotal: result.slow.length,
+    slowTotal: result.slowCount,
     charts,
     requests,
     fileArgs,

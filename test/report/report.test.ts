@@ -479,7 +479,7 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
       unparsed: 3,
     },
   ];
-  const result: AnalysisResult = { files, endpoints, slow, longPollsNormal: 7, stuck, gaps: [], fds: [fd], infoOnly: true };
+  const result: AnalysisResult = { files, endpoints, slow, slowCount: slow.length, longPollsNormal: 7, stuck, gaps: [], fds: [fd], infoOnly: true };
   const keys = selectReportRequests(result);
   const requestLines = new Map<string, string[]>();
   for (const k of keys) {
@@ -588,7 +588,7 @@ describe('--form', () => {
 
 describe('edge cases', () => {
   it('reports an empty input without failing', () => {
-    const result: AnalysisResult = { files: [], endpoints: [], slow: [], longPollsNormal: 0, stuck: [], gaps: [], fds: [], infoOnly: true };
+    const result: AnalysisResult = { files: [], endpoints: [], slow: [], slowCount: 0, longPollsNormal: 0, stuck: [], gaps: [], fds: [], infoOnly: true };
     const accounting: LineAccounting = { records: 0, continuations: 0, unparsed: 0, firstUnparsed: [] };
     for (const form of [false, true]) {
       const report = buildReport({ result, accounting, requestLines: new Map() }, { ...BASE, form });

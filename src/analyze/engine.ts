@@ -254,7 +254,7 @@ export class Analysis {
   private lastFileLabel: string | null = null;
   private readonly tags = new TagReader();
   private readonly stats: EndpointStatsTable;
-  /** The slowest slow findings (all of them while below 2 × slowKept; see keepSlowest). */
+  /** Slow findings: all, or (slowKept) the slowest, cut back when they reach 2 × slowKept + 1024. */
   private slow: SlowFinding[] = [];
   private slowCount = 0;
   private readonly recentSlow: SlowFinding[] = [];

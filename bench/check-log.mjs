@@ -24,27 +24,75 @@ const file = path.resolve(process.argv[2] ?? path.join(CACHE_DIR, 'synapse-1g.lo
 const meta = JSON.parse(fs.readFileSync(metaPath(file), 'utf8'));
 
 // spec §9.1 / §9.2 (JS flavour)
-const HDR = /^(?<prefix>.*?)(?<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - (?<logger>\S+) - (?<lineno>\d+) - (?<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - (?<rest>.*)$/;
+const HDR =
+  /^(?<prefix>.*?)(?<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - (?<logger>\S+) - (?<lineno>\d+) - (?<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - (?<rest>.*)$/;
 const STD = /^(?<req>\S*) - (?<msg>.*)$/;
 const OLD = /^(?<req>\S*)- (?<msg>.*)$/;
-const N = String.raw`-?\d+(?:\.\d+)?`, U = String.raw`(?:sec|ms)`;
+const N = String.raw`-?\d+(?:\.\d+)?`,
+  U = String.raw`(?:sec|ms)`;
 const PROCESSED = new RegExp(
   String.raw`^(?<ip>.+?) - (?<site>\S+) - \{(?<requester>.*?)\} Processed request: ` +
-  String.raw`(?<total>${N})(?<unit>sec|ms)(?:/(?<send>${N})sec)?` +
-  String.raw`(?: (?<ru>ru=)?\((?<utime>${N})${U}, (?<stime>${N})${U}\) (?:db=)?\((?:(?<dbsched>${N})${U}/)?(?<dbtxn>${N})${U}/(?<dbcount>\d+)\))?` +
-  String.raw` (?<size>\d+)B (?<predrop>!)?(?<code>[^ !]+)(?<dropped>!)? "(?<method>\S+) (?<uri>\S+) (?<proto>\S+)" "(?<ua>.*)"(?: \[(?<dbevts>\d+) dbevts\])?$`);
+    String.raw`(?<total>${N})(?<unit>sec|ms)(?:/(?<send>${N})sec)?` +
+    String.raw`(?: (?<ru>ru=)?\((?<utime>${N})${U}, (?<stime>${N})${U}\) (?:db=)?\((?:(?<dbsched>${N})${U}/)?(?<dbtxn>${N})${U}/(?<dbcount>\d+)\))?` +
+    String.raw` (?<size>\d+)B (?<predrop>!)?(?<code>[^ !]+)(?<dropped>!)? "(?<method>\S+) (?<uri>\S+) (?<proto>\S+)" "(?<ua>.*)"(?: \[(?<dbevts>\d+) dbevts\])?$`,
+);
 
 const needle = meta.needle?.tag;
 const needleRe = needle ? new RegExp(`(^|[^A-Za-z0-9_])${needle.replace(/[-$]/g, '\\$&')}($|[^A-Za-z0-9_])`) : null;
 const f = {
-  lines: 0, headers: 0, continuations: 0, blankContinuations: 0, garbage: 0, tsBackwards: 0,
-  processed: 0, processedBad: 0, processedNotAccess: 0, labelled: 0, unlabelled: 0, legacySep: 0,
-  docker: 0, journald: 0, drop200Neg: 0, drop499: 0, slow: 0, s4xx: 0, s5xx: 0, ipv6: 0, unix: 0,
-  reqNone: 0, reqServer: 0, reqPuppet: 0, quotedUA: 0, fffdUA: 0, http10: 0, syncLongPoll: 0,
-  fedSend: 0, keyServer: 0, media: 0, keysQuery: 0, messages: 0, receipts: 0, typing: 0, roomSend: 0,
-  accountData: 0, profile: 0, nested: 0, outbound: 0, bgTags: 0, sentinel: 0, sqlLogger: 0, handlers: 0,
-  errors: 0, tracebacks: 0, duringHandling: 0, banners: 0, needleLines: 0, get37: 0, dupSeq: 0,
-  epochsWithZero: 0, connLost: 0,
+  lines: 0,
+  headers: 0,
+  continuations: 0,
+  blankContinuations: 0,
+  garbage: 0,
+  tsBackwards: 0,
+  processed: 0,
+  processedBad: 0,
+  processedNotAccess: 0,
+  labelled: 0,
+  unlabelled: 0,
+  legacySep: 0,
+  docker: 0,
+  journald: 0,
+  drop200Neg: 0,
+  drop499: 0,
+  slow: 0,
+  s4xx: 0,
+  s5xx: 0,
+  ipv6: 0,
+  unix: 0,
+  reqNone: 0,
+  reqServer: 0,
+  reqPuppet: 0,
+  quotedUA: 0,
+  fffdUA: 0,
+  http10: 0,
+  syncLongPoll: 0,
+  fedSend: 0,
+  keyServer: 0,
+  media: 0,
+  keysQuery: 0,
+  messages: 0,
+  receipts: 0,
+  typing: 0,
+  roomSend: 0,
+  accountData: 0,
+  profile: 0,
+  nested: 0,
+  outbound: 0,
+  bgTags: 0,
+  sentinel: 0,
+  sqlLogger: 0,
+  handlers: 0,
+  errors: 0,
+  tracebacks: 0,
+  duringHandling: 0,
+  banners: 0,
+  needleLines: 0,
+  get37: 0,
+  dupSeq: 0,
+  epochsWithZero: 0,
+  connLost: 0,
 };
 let lastTs = '';
 let lastLevel = '';
@@ -120,7 +168,8 @@ function onLine(line) {
   const g = p.groups;
   if (g.ru) f.labelled++;
   else f.unlabelled++;
-  const total = Number(g.total), send = Number(g.send);
+  const total = Number(g.total),
+    send = Number(g.send);
   if (g.dropped && g.code === '200' && g.send.startsWith('-')) f.drop200Neg++;
   if (g.dropped && g.code === '499') f.drop499++;
   if (total >= 60) f.slow++;
@@ -188,11 +237,19 @@ const checks = [
   ['every Processed line matches spec §9.2', f.processedBad === 0, `${f.processedBad} bad`],
   ['"Processed request" only on access lines', f.processedNotAccess === 0, `${f.processedNotAccess}`],
   ['unlabelled v0.33.3–v1.149 layout', f.unlabelled > 0, `${f.unlabelled} (${((100 * f.unlabelled) / f.processed).toFixed(1)} % of Processed)`],
-  ['labelled v1.150 ru=/db= layout ≈ 20 %', f.labelled / f.processed > 0.15 && f.labelled / f.processed < 0.25, `${f.labelled} (${((100 * f.labelled) / f.processed).toFixed(1)} % of Processed)`],
+  [
+    'labelled v1.150 ru=/db= layout ≈ 20 %',
+    f.labelled / f.processed > 0.15 && f.labelled / f.processed < 0.25,
+    `${f.labelled} (${((100 * f.labelled) / f.processed).toFixed(1)} % of Processed)`,
+  ],
   ['legacy `TAG- msg` separator', f.legacySep > 0, `${f.legacySep} lines`],
   ['docker prefix', f.docker > 0, `${f.docker}`],
   ['journald prefix', f.journald > 0, `${f.journald}`],
-  ['200! with negative send time ≈ 2 %', f.drop200Neg / f.processed > 0.01 && f.drop200Neg / f.processed < 0.03, `${f.drop200Neg} (${((100 * f.drop200Neg) / f.processed).toFixed(2)} % of Processed)`],
+  [
+    '200! with negative send time ≈ 2 %',
+    f.drop200Neg / f.processed > 0.01 && f.drop200Neg / f.processed < 0.03,
+    `${f.drop200Neg} (${((100 * f.drop200Neg) / f.processed).toFixed(2)} % of Processed)`,
+  ],
   ['499! cancelled', f.drop499 > 0, `${f.drop499}`],
   ['very slow (≥60 s) ≈ 0.1 %', f.slow > 0 || f.processed < 50000, `${f.slow} (${((100 * f.slow) / f.processed).toFixed(3)} %)`],
   ['4xx and 5xx', f.s4xx > 0 && f.s5xx > 0, `${f.s4xx} / ${f.s5xx}`],
@@ -201,7 +258,11 @@ const checks = [
   ['room send, receipts, typing', f.roomSend > 0 && f.receipts > 0 && f.typing > 0, `${f.roomSend} / ${f.receipts} / ${f.typing}`],
   ['/keys/query, /messages, media', f.keysQuery > 0 && f.messages > 0 && f.media > 0, `${f.keysQuery} / ${f.messages} / ${f.media}`],
   ['/_matrix/key/v2/server, account data, profile', f.keyServer > 0 && f.accountData > 0 && f.profile > 0, `${f.keyServer} / ${f.accountData} / ${f.profile}`],
-  ['{None}, server, puppet requesters', f.reqNone > 0 && f.reqServer > 0 && (f.reqPuppet > 0 || f.processed < 50000), `${f.reqNone} / ${f.reqServer} / ${f.reqPuppet}`],
+  [
+    '{None}, server, puppet requesters',
+    f.reqNone > 0 && f.reqServer > 0 && (f.reqPuppet > 0 || f.processed < 50000),
+    `${f.reqNone} / ${f.reqServer} / ${f.reqPuppet}`,
+  ],
   ['IPv6, unix socket, HTTP/1.0', f.ipv6 > 0 && f.unix > 0 && f.http10 > 0, `${f.ipv6} / ${f.unix} / ${f.http10}`],
   ['UA with quotes, UA with U+FFFD', f.quotedUA > 0 && f.fffdUA > 0, `${f.quotedUA} / ${f.fffdUA}`],
   ['nested PUT-N-!room-$event tags', f.nested > 0, `${f.nested}`],
@@ -209,7 +270,11 @@ const checks = [
   ['background tags, sentinel', f.bgTags > 0 && f.sentinel > 0, `${f.bgTags} / ${f.sentinel}`],
   ['synapse.storage.SQL, synapse.handlers.*', f.sqlLogger > 0 && f.handlers > 0, `${f.sqlLogger} / ${f.handlers}`],
   ['Connection from client lost lines', f.connLost > 0, `${f.connLost}`],
-  ['ERROR records ≈ 1 %, with tracebacks', f.errors / f.headers > 0.004 && f.errors / f.headers < 0.015 && f.tracebacks >= f.errors, `${f.errors} (${((100 * f.errors) / f.headers).toFixed(2)} % of records), ${f.tracebacks} tracebacks, ${f.continuations} continuation lines (${pct(f.continuations)})`],
+  [
+    'ERROR records ≈ 1 %, with tracebacks',
+    f.errors / f.headers > 0.004 && f.errors / f.headers < 0.015 && f.tracebacks >= f.errors,
+    `${f.errors} (${((100 * f.errors) / f.headers).toFixed(2)} % of records), ${f.tracebacks} tracebacks, ${f.continuations} continuation lines (${pct(f.continuations)})`,
+  ],
   ['chained tracebacks (blank + During handling)', f.duringHandling > 0 && f.blankContinuations > 0, `${f.duringHandling} / ${f.blankContinuations} blank`],
   ['one STARTING SERVER banner per epoch', f.banners === meta.epochs, `${f.banners} banners, meta ${meta.epochs} epochs`],
   ['each epoch has request …-0', f.epochsWithZero === meta.epochs, `${f.epochsWithZero}`],

@@ -144,7 +144,10 @@ function generate({ bytes: targetBytes, seed, file }) {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = splitmix(), b = splitmix(), c = splitmix(), d = splitmix();
+  let a = splitmix(),
+    b = splitmix(),
+    c = splitmix(),
+    d = splitmix();
   const rnd = () => {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
@@ -208,21 +211,71 @@ function generate({ bytes: targetBytes, seed, file }) {
 
   // ---- static vocabulary ----
   const SERVER = 'example.org';
-  const SYLL = ['al', 'an', 'ar', 'be', 'bo', 'ca', 'da', 'de', 'el', 'en', 'fa', 'ga', 'ha', 'in', 'jo', 'ka', 'ke', 'la', 'le', 'li', 'lo', 'ma', 'mi', 'na', 'ne', 'ni', 'no', 'pa', 'ra', 're', 'ri', 'ro', 'sa', 'se', 'si', 'ta', 'te', 'ti', 'to', 'va', 'vi', 'xe', 'yu', 'za', 'zo'];
+  const SYLL = [
+    'al',
+    'an',
+    'ar',
+    'be',
+    'bo',
+    'ca',
+    'da',
+    'de',
+    'el',
+    'en',
+    'fa',
+    'ga',
+    'ha',
+    'in',
+    'jo',
+    'ka',
+    'ke',
+    'la',
+    'le',
+    'li',
+    'lo',
+    'ma',
+    'mi',
+    'na',
+    'ne',
+    'ni',
+    'no',
+    'pa',
+    'ra',
+    're',
+    'ri',
+    'ro',
+    'sa',
+    'se',
+    'si',
+    'ta',
+    'te',
+    'ti',
+    'to',
+    'va',
+    'vi',
+    'xe',
+    'yu',
+    'za',
+    'zo',
+  ];
   const word = (n) => {
     let s = '';
     for (let i = 0; i < n; i++) s += pick(SYLL);
     return s;
   };
   const ipv4 = () => `${rr(2, 223)}.${ri(256)}.${ri(256)}.${rr(1, 254)}`;
-  const ipv6 = () => `2a0${ri(10)}:${cut(HEX, 4)}:${cut(HEX, 4)}:${cut(HEX, 4)}:${cut(HEX, 4).replace(/^0+/, '') || '0'}:${cut(HEX, 4)}:${cut(HEX, 4)}:${cut(HEX, 4)}`;
+  const ipv6 = () =>
+    `2a0${ri(10)}:${cut(HEX, 4)}:${cut(HEX, 4)}:${cut(HEX, 4)}:${cut(HEX, 4).replace(/^0+/, '') || '0'}:${cut(HEX, 4)}:${cut(HEX, 4)}:${cut(HEX, 4)}`;
   // Clients percent-encode room/user/event ids in paths; encodeURIComponent leaves '!' alone.
   const enc = (x) => encodeURIComponent(x).replace(/!/g, '%21');
 
   const CLIENT_UAS = weighted([
     [22, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'],
     [14, 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Element/1.11.85 Chrome/128.0.6613.36 Electron/32.0.1 Safari/537.36'],
-    [8, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Element/1.11.85 Chrome/128.0.6613.36 Electron/32.0.1 Safari/537.36'],
+    [
+      8,
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Element/1.11.85 Chrome/128.0.6613.36 Electron/32.0.1 Safari/537.36',
+    ],
     [8, 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'],
     [4, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15'],
     [12, 'Element/1.6.24 (Google Pixel 7; Android 14; UQ1A.240205.004; Flavour GooglePlay; MatrixAndroidSdk2 1.6.24)'],
@@ -253,7 +306,23 @@ function generate({ bytes: targetBytes, seed, file }) {
   ]);
 
   // ---- populations ----
-  const BIG_SERVERS = ['matrix.org', 'mozilla.org', 'kde.org', 'tchncs.de', 'envs.net', 'fosdem.org', 'gitter.im', 'libera.chat', 't2bot.io', 'nitro.chat', 'matrix.im', 'pixie.town', 'gnome.org', 'fedora.im', 'converser.eu'];
+  const BIG_SERVERS = [
+    'matrix.org',
+    'mozilla.org',
+    'kde.org',
+    'tchncs.de',
+    'envs.net',
+    'fosdem.org',
+    'gitter.im',
+    'libera.chat',
+    't2bot.io',
+    'nitro.chat',
+    'matrix.im',
+    'pixie.town',
+    'gnome.org',
+    'fedora.im',
+    'converser.eu',
+  ];
   const TLDS = ['de', 'org', 'net', 'com', 'eu', 'fr', 'nl', 'io', 'im', 'chat', 'ch', 'at', 'se', 'fi', 'uk'];
   const servers = [];
   for (const name of BIG_SERVERS) servers.push({ name, ip: ipv4(), ua: FED_UAS() });
@@ -265,11 +334,23 @@ function generate({ bytes: targetBytes, seed, file }) {
 
   const users = [];
   for (let i = 0; i < 5000; i++) {
-    const lp = chance(0.1) ? `telegram_${rr(10000000, 999999999)}` : chance(0.3) ? word(rr(2, 3)) + ri(1000) : chance(0.2) ? `${word(2)}_${word(2)}` : word(rr(2, 4));
+    const lp = chance(0.1)
+      ? `telegram_${rr(10000000, 999999999)}`
+      : chance(0.3)
+        ? word(rr(2, 3)) + ri(1000)
+        : chance(0.2)
+          ? `${word(2)}_${word(2)}`
+          : word(rr(2, 4));
     const id = `@${lp}:${SERVER}`;
     const r = rnd();
     const ip = r < 0.1 ? ipv6() : r < 0.13 ? '::ffff:127.0.0.1' : r < 0.17 ? '127.0.0.1' : r < 0.19 ? `10.${ri(256)}.${ri(256)}.${rr(2, 254)}` : ipv4();
-    users.push({ id, enc: enc(id), ip, ua: lp.startsWith('telegram_') ? 'mautrix-telegram/0.15.2 mautrix-python/0.20.6 aiohttp/3.10.10 Python/3.12' : CLIENT_UAS(), dev: cut(UPPER, 10) });
+    users.push({
+      id,
+      enc: enc(id),
+      ip,
+      ua: lp.startsWith('telegram_') ? 'mautrix-telegram/0.15.2 mautrix-python/0.20.6 aiohttp/3.10.10 Python/3.12' : CLIENT_UAS(),
+      dev: cut(UPPER, 10),
+    });
   }
   const pickUser = () => users[Math.floor(users.length * rnd() ** 1.6)];
   const remoteUserId = () => `@${word(rr(2, 3))}${chance(0.3) ? ri(100) : ''}:${pickServer().name}`;
@@ -315,7 +396,9 @@ function generate({ bytes: targetBytes, seed, file }) {
 
   // ---- timestamps (cached per second; UTC) ----
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  let cSec = -1, cPrefix = '', cJournal = '';
+  let cSec = -1,
+    cPrefix = '',
+    cJournal = '';
   const ts = (ms) => {
     const s = Math.floor(ms / 1000);
     if (s !== cSec) {
@@ -343,15 +426,42 @@ function generate({ bytes: targetBytes, seed, file }) {
   const approxBytes = () => written + buf.length;
 
   const counts = {
-    records: 0, processed: 0, processedLabelled: 0, processedLegacySep: 0, legacySepRecords: 0,
-    dockerPrefixRecords: 0, journaldPrefixRecords: 0, processedDocker: 0, processedJournald: 0,
-    errorRecords: 0, warningRecords: 0, continuationLines: 0, chainedTracebacks: 0,
-    dropped200: 0, dropped499: 0, negativeSend: 0, slowRequests: 0, status4xx: 0, status5xx: 0,
-    syncLongPolls: 0, federationSend: 0, nestedContextLines: 0, outboundCompleted: 0,
-    connectionLost: 0, restarts: 0, lostInFlight: 0, unixSocket: 0, ipv6: 0, quotedUA: 0, nonAsciiUA: 0,
+    records: 0,
+    processed: 0,
+    processedLabelled: 0,
+    processedLegacySep: 0,
+    legacySepRecords: 0,
+    dockerPrefixRecords: 0,
+    journaldPrefixRecords: 0,
+    processedDocker: 0,
+    processedJournald: 0,
+    errorRecords: 0,
+    warningRecords: 0,
+    continuationLines: 0,
+    chainedTracebacks: 0,
+    dropped200: 0,
+    dropped499: 0,
+    negativeSend: 0,
+    slowRequests: 0,
+    status4xx: 0,
+    status5xx: 0,
+    syncLongPolls: 0,
+    federationSend: 0,
+    nestedContextLines: 0,
+    outboundCompleted: 0,
+    connectionLost: 0,
+    restarts: 0,
+    lostInFlight: 0,
+    unixSocket: 0,
+    ipv6: 0,
+    quotedUA: 0,
+    nonAsciiUA: 0,
   };
 
-  const P_DOCKER = 0.03, P_JOURNAL = 0.03, P_LEGACY = 0.035, P_LABELLED = 0.2;
+  const P_DOCKER = 0.03,
+    P_JOURNAL = 0.03,
+    P_LEGACY = 0.035,
+    P_LABELLED = 0.2;
   const DOCKER = ['synapse-1  | ', 'synapse-1  | ', 'matrix-synapse  | '];
 
   /** Write one record (header line + optional continuation lines). */
@@ -422,7 +532,10 @@ function generate({ bytes: targetBytes, seed, file }) {
   ];
   const EXC = weighted([
     [5, ['psycopg2.errors.QueryCanceled: canceling statement due to statement timeout']],
-    [3, ['psycopg2.errors.DeadlockDetected: deadlock detected', 'DETAIL:  Process 41233 waits for ShareLock on transaction 98311234; blocked by process 41187.']],
+    [
+      3,
+      ['psycopg2.errors.DeadlockDetected: deadlock detected', 'DETAIL:  Process 41233 waits for ShareLock on transaction 98311234; blocked by process 41187.'],
+    ],
     [2, ['psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update']],
     [3, ['synapse.api.errors.RequestSendFailed: Failed to send request: TimeoutError: User timeout caused connection failure.']],
     [2, ['twisted.internet.error.TimeoutError: User timeout caused connection failure.']],
@@ -472,7 +585,11 @@ function generate({ bytes: targetBytes, seed, file }) {
       counts.chainedTracebacks++;
       part(rr(4, 6));
       out.push('');
-      out.push(chance(0.7) ? 'During handling of the above exception, another exception occurred:' : 'The above exception was the direct cause of the following exception:');
+      out.push(
+        chance(0.7)
+          ? 'During handling of the above exception, another exception occurred:'
+          : 'The above exception was the direct cause of the following exception:',
+      );
       out.push('');
       part(total - 3 > 4 ? total - 3 : 4);
     } else {
@@ -579,413 +696,520 @@ function generate({ bytes: targetBytes, seed, file }) {
   };
 
   const ENDPOINTS = [
-    [27, 'sync', (q) => {
-      user(q);
-      q.method = 'GET';
-      q.servlet = 'SyncRestServlet';
-      counts.syncLongPolls++;
-      const init = chance(0.01);
-      let uri = `${CLIENT()}/sync?filter=${ri(12)}`;
-      if (init) {
-        q.T = lognorm(3, 1.1);
-        q.bytes = Math.floor(lognorm(400000, 1.4));
-        q.dbevts = rr(50, 3000);
-        uri += chance(0.5) ? '&timeout=0' : '';
-        q.uri = uri;
-      } else {
-        uri += `&timeout=30000${chance(0.3) ? '&set_presence=' + pick(['online', 'unavailable', 'offline']) : ''}&since=${sinceToken()}`;
-        if (chance(0.15)) uri += '&org.matrix.msc4222.use_state_after=true';
-        q.uri = uri;
-        q.T = chance(0.72) ? 30 + Math.min(lognorm(0.012, 0.9), 2.5) : Math.min(lognorm(2.5, 1.6), 29.99);
+    [
+      27,
+      'sync',
+      (q) => {
+        user(q);
+        q.method = 'GET';
+        q.servlet = 'SyncRestServlet';
+        counts.syncLongPolls++;
+        const init = chance(0.01);
+        let uri = `${CLIENT()}/sync?filter=${ri(12)}`;
+        if (init) {
+          q.T = lognorm(3, 1.1);
+          q.bytes = Math.floor(lognorm(400000, 1.4));
+          q.dbevts = rr(50, 3000);
+          uri += chance(0.5) ? '&timeout=0' : '';
+          q.uri = uri;
+        } else {
+          uri += `&timeout=30000${chance(0.3) ? '&set_presence=' + pick(['online', 'unavailable', 'offline']) : ''}&since=${sinceToken()}`;
+          if (chance(0.15)) uri += '&org.matrix.msc4222.use_state_after=true';
+          q.uri = uri;
+          q.T = chance(0.72) ? 30 + Math.min(lognorm(0.012, 0.9), 2.5) : Math.min(lognorm(2.5, 1.6), 29.99);
+          q.longPoll = true;
+          q.bytes = Math.floor(lognorm(q.T > 29.9 ? 180 : 1400, 1));
+          q.dbevts = chance(0.9) ? 0 : rr(1, 12);
+        }
+      },
+    ],
+    [
+      3,
+      'sliding_sync',
+      (q) => {
+        user(q);
+        q.ua = 'Element X/1.9.2 (iPhone15,2; iOS 18.1.1; en) matrix-rust-sdk';
+        q.method = 'POST';
+        q.servlet = 'SlidingSyncRestServlet';
+        q.uri = `/_matrix/client/unstable/org.matrix.simplified_msc3575/sync?pos=${stream % 100000}-${ri(1000)}&timeout=30000`;
+        q.T = chance(0.7) ? 30 + Math.min(lognorm(0.01, 0.8), 2) : Math.min(lognorm(1.5, 1.5), 29.9);
         q.longPoll = true;
-        q.bytes = Math.floor(lognorm(q.T > 29.9 ? 180 : 1400, 1));
-        q.dbevts = chance(0.9) ? 0 : rr(1, 12);
-      }
-    }],
-    [3, 'sliding_sync', (q) => {
-      user(q);
-      q.ua = 'Element X/1.9.2 (iPhone15,2; iOS 18.1.1; en) matrix-rust-sdk';
-      q.method = 'POST';
-      q.servlet = 'SlidingSyncRestServlet';
-      q.uri = `/_matrix/client/unstable/org.matrix.simplified_msc3575/sync?pos=${stream % 100000}-${ri(1000)}&timeout=30000`;
-      q.T = chance(0.7) ? 30 + Math.min(lognorm(0.01, 0.8), 2) : Math.min(lognorm(1.5, 1.5), 29.9);
-      q.longPoll = true;
-      q.bytes = Math.floor(lognorm(900, 1.1));
-      q.dbevts = chance(0.85) ? 0 : rr(1, 20);
-    }],
-    [5, 'send', (q) => {
-      user(q);
-      const room = pickRoom();
-      q.room = room;
-      q.method = 'PUT';
-      q.servlet = 'RoomSendEventRestServlet';
-      const txn = chance(0.6) ? `m${txnMs()}.${ri(200)}` : cut(B64, rr(12, 22));
-      q.uri = `${CLIENT()}/rooms/${room.enc}/send/${pick(['m.room.message', 'm.room.message', 'm.room.encrypted', 'm.room.encrypted', 'm.reaction'])}/${txn}`;
-      q.T = lognorm(0.06, 1.0);
-      q.bytes = 59;
-      q.dbevts = chance(0.7) ? 0 : rr(1, 6);
-    }],
-    [6, 'receipt', (q) => {
-      user(q);
-      const room = pickRoom();
-      q.method = 'POST';
-      q.servlet = 'ReceiptRestServlet';
-      q.uri = `${CLIENT()}/rooms/${room.enc}/receipt/${chance(0.8) ? 'm.read' : 'm.read.private'}/${enc(eventId())}`;
-      q.T = lognorm(0.012, 0.9);
-      q.bytes = 2;
-      q.dbevts = 0;
-    }],
-    [2, 'read_markers', (q) => {
-      user(q);
-      q.method = 'POST';
-      q.servlet = 'ReadMarkerRestServlet';
-      q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/read_markers`;
-      q.T = lognorm(0.015, 0.9);
-      q.bytes = 2;
-      q.dbevts = 0;
-    }],
-    [5, 'typing', (q) => {
-      user(q);
-      q.method = 'PUT';
-      q.servlet = 'RoomTypingRestServlet';
-      q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/typing/${q.user.enc}`;
-      q.T = lognorm(0.004, 0.7);
-      q.bytes = 2;
-      q.dbevts = 0;
-    }],
-    [3, 'keys_query', (q) => {
-      user(q);
-      q.method = 'POST';
-      q.servlet = 'KeyQueryServlet';
-      q.uri = `${CLIENT()}/keys/query`;
-      q.T = lognorm(0.05, 1.3);
-      q.bytes = Math.floor(lognorm(3000, 1.2));
-      q.dbevts = 0;
-      if (chance(0.15)) q.outbound = 'keys';
-    }],
-    [1.2, 'keys_upload', (q) => {
-      user(q);
-      q.method = 'POST';
-      q.servlet = 'KeyUploadServlet';
-      q.uri = `${CLIENT()}/keys/upload`;
-      q.T = lognorm(0.02, 0.9);
-      q.bytes = rr(40, 60);
-      q.dbevts = 0;
-      if (chance(0.5)) q.e2e = true;
-    }],
-    [0.5, 'keys_claim', (q) => {
-      user(q);
-      q.method = 'POST';
-      q.servlet = 'OneTimeKeyServlet';
-      q.uri = `${CLIENT()}/keys/claim`;
-      q.T = lognorm(0.03, 1.1);
-      q.bytes = Math.floor(lognorm(600, 1));
-      q.dbevts = 0;
-    }],
-    [2, 'to_device', (q) => {
-      user(q);
-      q.method = 'PUT';
-      q.servlet = 'SendToDeviceRestServlet';
-      q.uri = `${CLIENT()}/sendToDevice/${pick(['m.room.encrypted', 'm.room_key_request', 'm.secret.request'])}/${chance(0.6) ? `m${txnMs()}.${ri(100)}` : cut(B64, 16)}`;
-      q.T = lognorm(0.015, 0.9);
-      q.bytes = 2;
-      q.dbevts = 0;
-    }],
-    [3, 'messages', (q) => {
-      user(q);
-      q.method = 'GET';
-      q.servlet = 'RoomMessageListRestServlet';
-      pageTok += ri(5);
-      q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/messages?dir=b&from=t${ri(200)}-${pageTok}_${stream}_0_0_0_0_0_0_0_0&limit=${pick([10, 20, 30, 50])}${chance(0.6) ? '&filter=%7B%22lazy_load_members%22%3Atrue%7D' : ''}`;
-      q.T = lognorm(0.15, 1.2);
-      q.bytes = Math.floor(lognorm(12000, 0.9));
-      q.dbevts = chance(0.3) ? 0 : rr(1, 60);
-    }],
-    [3.5, 'thumbnail', (q) => {
-      user(q);
-      q.method = 'GET';
-      q.servlet = 'ThumbnailResource';
-      const remote = chance(0.4);
-      const srv = remote ? pickServer().name : SERVER;
-      const size = pick([32, 48, 96, 96, 800]);
-      q.uri = chance(0.7)
-        ? `/_matrix/client/v1/media/thumbnail/${srv}/${mediaId()}?width=${size}&height=${size}&method=${size === 800 ? 'scale' : 'crop'}&allow_redirect=true`
-        : `/_matrix/media/${chance(0.5) ? 'v3' : 'r0'}/thumbnail/${srv}/${mediaId()}?width=${size}&height=${size}&method=crop`;
-      q.T = remote ? lognorm(0.25, 1.4) : lognorm(0.015, 1);
-      q.bytes = Math.floor(lognorm(9000, 1.0));
-      q.dbevts = 0;
-      q.media = true;
-    }],
-    [2.5, 'download', (q) => {
-      user(q);
-      q.method = 'GET';
-      q.servlet = 'DownloadResource';
-      const remote = chance(0.4);
-      const srv = remote ? pickServer().name : SERVER;
-      q.uri = chance(0.7) ? `/_matrix/client/v1/media/download/${srv}/${mediaId()}` : `/_matrix/media/${chance(0.6) ? 'v3' : 'r0'}/download/${srv}/${mediaId()}${chance(0.3) ? '/' + word(2) + pick(['.png', '.jpg', '.pdf', '.mp4']) : ''}`;
-      q.T = remote ? lognorm(0.5, 1.4) : lognorm(0.03, 1.1);
-      q.bytes = Math.floor(lognorm(150000, 1.6));
-      q.S = Math.min(q.bytes / 4e6 * rnd(), 20);
-      q.dbevts = 0;
-      q.media = true;
-    }],
-    [0.4, 'upload', (q) => {
-      user(q);
-      q.method = 'POST';
-      q.servlet = 'UploadResource';
-      q.uri = chance(0.5) ? `/_matrix/media/v3/upload?filename=${word(2)}.${pick(['png', 'jpg', 'pdf'])}` : '/_matrix/media/v3/upload';
-      q.T = lognorm(0.2, 1);
-      q.bytes = 64;
-      q.dbevts = 0;
-      q.uploaded = true;
-    }],
-    [14, 'fed_send', (q) => {
-      fed(q);
-      q.method = 'PUT';
-      q.servlet = 'FederationSendServlet';
-      q.uri = `/_matrix/federation/v1/send/${chance(0.85) ? txnMs() : cut(B64, 10)}`;
-      q.T = lognorm(0.12, 1.4);
-      q.bytes = chance(0.85) ? 11 : Math.floor(lognorm(200, 1));
-      q.dbevts = chance(0.6) ? 0 : rr(1, 25);
-      q.fedSend = true;
-      counts.federationSend++;
-    }],
-    [2, 'key_server', (q) => {
-      fedAnon(q);
-      q.method = 'GET';
-      q.servlet = 'LocalKey';
-      q.uri = chance(0.8) ? '/_matrix/key/v2/server' : '/_matrix/key/v2/server/';
-      q.T = lognorm(0.0015, 0.6);
-      q.bytes = rr(480, 520);
-      q.dbevts = 0;
-    }],
-    [0.6, 'key_query', (q) => {
-      fedAnon(q);
-      q.method = 'POST';
-      q.servlet = 'RemoteKey';
-      q.uri = '/_matrix/key/v2/query';
-      q.T = lognorm(0.01, 1.2);
-      q.bytes = rr(600, 3000);
-      q.dbevts = 0;
-    }],
-    [3, 'fed_other', (q) => {
-      fed(q);
-      const r = rnd();
-      if (r < 0.3) {
-        q.method = 'GET';
-        q.servlet = 'FederationEventServlet';
-        q.uri = `/_matrix/federation/v1/event/${enc(eventId())}`;
-        q.dbevts = rr(0, 1);
-      } else if (r < 0.45) {
-        q.method = 'GET';
-        q.servlet = 'FederationStateIdsServlet';
-        q.uri = `/_matrix/federation/v1/state_ids/${pickRoom().enc}?event_id=${enc(eventId())}`;
-        q.dbevts = 0;
-        q.T = lognorm(0.4, 1.5);
-      } else if (r < 0.65) {
-        q.method = 'GET';
-        q.servlet = 'FederationQueryServlet';
-        q.uri = `/_matrix/federation/v1/query/profile?user_id=${pickUser().enc}&field=${pick(['displayname', 'avatar_url'])}`;
-        q.dbevts = 0;
-      } else if (r < 0.8) {
-        q.method = 'GET';
-        q.servlet = 'FederationUserDevicesServlet';
-        q.uri = `/_matrix/federation/v1/user/devices/${pickUser().enc}`;
-        q.dbevts = 0;
-      } else if (r < 0.92) {
+        q.bytes = Math.floor(lognorm(900, 1.1));
+        q.dbevts = chance(0.85) ? 0 : rr(1, 20);
+      },
+    ],
+    [
+      5,
+      'send',
+      (q) => {
+        user(q);
+        const room = pickRoom();
+        q.room = room;
+        q.method = 'PUT';
+        q.servlet = 'RoomSendEventRestServlet';
+        const txn = chance(0.6) ? `m${txnMs()}.${ri(200)}` : cut(B64, rr(12, 22));
+        q.uri = `${CLIENT()}/rooms/${room.enc}/send/${pick(['m.room.message', 'm.room.message', 'm.room.encrypted', 'm.room.encrypted', 'm.reaction'])}/${txn}`;
+        q.T = lognorm(0.06, 1.0);
+        q.bytes = 59;
+        q.dbevts = chance(0.7) ? 0 : rr(1, 6);
+      },
+    ],
+    [
+      6,
+      'receipt',
+      (q) => {
+        user(q);
+        const room = pickRoom();
         q.method = 'POST';
-        q.servlet = 'FederationClientKeysQueryServlet';
-        q.uri = '/_matrix/federation/v1/user/keys/query';
+        q.servlet = 'ReceiptRestServlet';
+        q.uri = `${CLIENT()}/rooms/${room.enc}/receipt/${chance(0.8) ? 'm.read' : 'm.read.private'}/${enc(eventId())}`;
+        q.T = lognorm(0.012, 0.9);
+        q.bytes = 2;
         q.dbevts = 0;
-      } else {
-        q.method = 'GET';
-        q.servlet = 'FederationMediaDownloadServlet';
-        q.uri = `/_matrix/federation/v1/media/download/${mediaId()}`;
-        q.dbevts = 0;
-      }
-      if (!q.T) q.T = lognorm(0.02, 1.2);
-      q.bytes = Math.floor(lognorm(1500, 1.3));
-    }],
-    [2, 'account_data', (q) => {
-      user(q);
-      const put = chance(0.6);
-      q.method = put ? 'PUT' : 'GET';
-      q.servlet = 'AccountDataServlet';
-      const type = pick(['im.vector.setting.breadcrumbs', 'm.direct', 'im.vector.analytics', 'm.secret_storage.default_key', 'io.element.recent_emoji', 'm.push_rules']);
-      q.uri = chance(0.8) ? `${CLIENT()}/user/${q.user.enc}/account_data/${type}` : `${CLIENT()}/user/${q.user.enc}/rooms/${pickRoom().enc}/account_data/m.fully_read`;
-      q.T = lognorm(0.01, 0.9);
-      q.bytes = put ? 2 : Math.floor(lognorm(300, 1));
-      q.dbevts = 0;
-    }],
-    [2, 'profile', (q) => {
-      if (chance(0.7)) user(q);
-      else anon(q);
-      q.method = 'GET';
-      q.servlet = 'ProfileRestServlet';
-      const remote = chance(0.35);
-      const who = remote ? remoteUserId() : pickUser().id;
-      q.uri = `${CLIENT()}/profile/${enc(who)}${chance(0.3) ? '/displayname' : ''}`;
-      q.T = remote ? lognorm(0.15, 1.3) : lognorm(0.004, 0.8);
-      q.bytes = rr(20, 120);
-      q.dbevts = 0;
-      if (remote && chance(0.5)) {
-        q.outbound = who.slice(who.indexOf(':') + 1);
-        q.remoteWho = who;
-      }
-      q.profile = true;
-    }],
-    [1.5, 'presence', (q) => {
-      user(q);
-      const put = chance(0.5);
-      q.method = put ? 'PUT' : 'GET';
-      q.servlet = 'PresenceStatusRestServlet';
-      q.uri = `${CLIENT()}/presence/${q.user.enc}/status`;
-      q.T = lognorm(0.004, 0.8);
-      q.bytes = put ? 2 : rr(40, 90);
-      q.dbevts = 0;
-    }],
-    [4, 'misc_get', (q) => {
-      const r = rnd();
-      q.method = 'GET';
-      q.dbevts = 0;
-      q.T = lognorm(0.006, 1);
-      if (r < 0.15) {
-        anon(q);
-        q.servlet = 'VersionsRestServlet';
-        q.uri = '/_matrix/client/versions';
-        q.bytes = rr(1400, 1600);
-      } else if (r < 0.25) {
-        user(q);
-        q.servlet = 'PushRuleRestServlet';
-        q.uri = `${CLIENT()}/pushrules/`;
-        q.bytes = rr(4000, 9000);
-      } else if (r < 0.33) {
-        user(q);
-        q.servlet = 'CapabilitiesRestServlet';
-        q.uri = `${CLIENT()}/capabilities`;
-        q.bytes = rr(300, 500);
-      } else if (r < 0.41) {
-        user(q);
-        q.servlet = 'WhoamiRestServlet';
-        q.uri = `${CLIENT()}/account/whoami`;
-        q.bytes = rr(60, 90);
-      } else if (r < 0.48) {
-        user(q);
-        q.servlet = 'JoinedRoomsRestServlet';
-        q.uri = `${CLIENT()}/joined_rooms`;
-        q.bytes = rr(50, 4000);
-      } else if (r < 0.55) {
-        user(q);
-        q.servlet = 'DevicesRestServlet';
-        q.uri = `${CLIENT()}/devices`;
-        q.bytes = rr(200, 2000);
-      } else if (r < 0.62) {
-        user(q);
-        q.servlet = 'VoipRestServlet';
-        q.uri = `${CLIENT()}/voip/turnServer`;
-        q.bytes = rr(150, 250);
-      } else if (r < 0.7) {
-        user(q);
-        q.servlet = 'RoomStateRestServlet';
-        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/state`;
-        q.T = lognorm(0.03, 1.2);
-        q.bytes = Math.floor(lognorm(8000, 1.2));
-        q.dbevts = rr(0, 200);
-      } else if (r < 0.77) {
-        user(q);
-        q.servlet = 'RoomMemberListRestServlet';
-        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/members?at=${sinceToken()}&membership=join`;
-        q.T = lognorm(0.05, 1.3);
-        q.bytes = Math.floor(lognorm(20000, 1.3));
-        q.dbevts = rr(0, 300);
-      } else if (r < 0.83) {
-        user(q);
-        q.servlet = 'RoomEventContextServlet';
-        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/context/${enc(eventId())}?limit=10`;
-        q.T = lognorm(0.04, 1.1);
-        q.bytes = Math.floor(lognorm(9000, 1));
-        q.dbevts = rr(0, 21);
-      } else if (r < 0.88) {
-        user(q);
-        q.servlet = 'RoomKeysVersionServlet';
-        q.uri = `${CLIENT()}/room_keys/version`;
-        q.bytes = rr(200, 400);
-      } else if (r < 0.92) {
-        anon(q);
-        q.servlet = 'ClientWellKnownResource';
-        q.uri = '/.well-known/matrix/client';
-        q.bytes = rr(60, 200);
-      } else if (r < 0.95) {
-        q.requester = 'None';
-        q.ip = '10.0.3.2';
-        q.ua = 'Prometheus/2.53.1';
-        q.site = '9000';
-        q.servlet = 'MetricsResource';
-        q.uri = '/_synapse/metrics';
-        q.T = lognorm(0.04, 0.4);
-        q.bytes = rr(600000, 700000);
-      } else if (r < 0.975) {
-        const u = users[0];
-        q.requester = chance(0.3) ? `${u.id}|${pickUser().id}` : u.id;
-        q.ip = u.ip;
-        q.ua = 'Mozilla/5.0 (compatible; "Synapse-Admin"/0.10.3; +https://github.com/Awesome-Technologies/synapse-admin)';
-        q.servlet = 'UserRestServletV2';
-        q.uri = `/_synapse/admin/v2/users/${pickUser().enc}`;
-        q.bytes = rr(500, 1500);
-      } else {
-        user(q);
-        q.servlet = 'RoomEventServlet';
-        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/event/${enc(eventId())}`;
-        q.bytes = rr(300, 2000);
-        q.dbevts = rr(0, 1);
-      }
-    }],
-    [1.2, 'misc_post', (q) => {
-      const r = rnd();
-      q.dbevts = 0;
-      q.T = lognorm(0.02, 1);
-      if (r < 0.3) {
-        anon(q);
-        q.method = 'POST';
-        q.servlet = 'LoginRestServlet';
-        q.uri = `${CLIENT()}/login`;
-        q.T = lognorm(0.25, 0.5); // password hashing
-        q.bytes = rr(300, 420);
-        q.login = true;
-      } else if (r < 0.5) {
+      },
+    ],
+    [
+      2,
+      'read_markers',
+      (q) => {
         user(q);
         q.method = 'POST';
-        q.servlet = 'RoomMembershipRestServlet';
-        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/${pick(['join', 'leave', 'invite'])}`;
-        q.T = lognorm(0.3, 1.5);
-        q.bytes = rr(2, 60);
-        q.dbevts = rr(0, 30);
-      } else if (r < 0.7) {
-        user(q);
-        q.method = 'POST';
-        q.servlet = 'UserDirectorySearchRestServlet';
-        q.uri = `${CLIENT()}/user_directory/search`;
-        q.T = lognorm(0.04, 1.1);
-        q.bytes = rr(30, 3000);
-      } else if (r < 0.85) {
-        user(q);
-        q.method = 'POST';
-        q.servlet = 'FilterRestServlet';
-        q.uri = `${CLIENT()}/user/${q.user.enc}/filter`;
-        q.bytes = rr(18, 22);
-      } else {
+        q.servlet = 'ReadMarkerRestServlet';
+        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/read_markers`;
+        q.T = lognorm(0.015, 0.9);
+        q.bytes = 2;
+        q.dbevts = 0;
+      },
+    ],
+    [
+      5,
+      'typing',
+      (q) => {
         user(q);
         q.method = 'PUT';
-        q.servlet = 'RoomStateEventRestServlet';
-        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/state/${pick(['m.room.name', 'm.room.topic', 'm.room.power_levels', 'm.room.member/' + enc(pickUser().id)])}`;
-        q.T = lognorm(0.08, 1);
-        q.bytes = 59;
-      }
-    }],
-    [0.12, 'delete', (q) => {
-      user(q);
-      makeDelete(q);
-    }],
+        q.servlet = 'RoomTypingRestServlet';
+        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/typing/${q.user.enc}`;
+        q.T = lognorm(0.004, 0.7);
+        q.bytes = 2;
+        q.dbevts = 0;
+      },
+    ],
+    [
+      3,
+      'keys_query',
+      (q) => {
+        user(q);
+        q.method = 'POST';
+        q.servlet = 'KeyQueryServlet';
+        q.uri = `${CLIENT()}/keys/query`;
+        q.T = lognorm(0.05, 1.3);
+        q.bytes = Math.floor(lognorm(3000, 1.2));
+        q.dbevts = 0;
+        if (chance(0.15)) q.outbound = 'keys';
+      },
+    ],
+    [
+      1.2,
+      'keys_upload',
+      (q) => {
+        user(q);
+        q.method = 'POST';
+        q.servlet = 'KeyUploadServlet';
+        q.uri = `${CLIENT()}/keys/upload`;
+        q.T = lognorm(0.02, 0.9);
+        q.bytes = rr(40, 60);
+        q.dbevts = 0;
+        if (chance(0.5)) q.e2e = true;
+      },
+    ],
+    [
+      0.5,
+      'keys_claim',
+      (q) => {
+        user(q);
+        q.method = 'POST';
+        q.servlet = 'OneTimeKeyServlet';
+        q.uri = `${CLIENT()}/keys/claim`;
+        q.T = lognorm(0.03, 1.1);
+        q.bytes = Math.floor(lognorm(600, 1));
+        q.dbevts = 0;
+      },
+    ],
+    [
+      2,
+      'to_device',
+      (q) => {
+        user(q);
+        q.method = 'PUT';
+        q.servlet = 'SendToDeviceRestServlet';
+        q.uri = `${CLIENT()}/sendToDevice/${pick(['m.room.encrypted', 'm.room_key_request', 'm.secret.request'])}/${chance(0.6) ? `m${txnMs()}.${ri(100)}` : cut(B64, 16)}`;
+        q.T = lognorm(0.015, 0.9);
+        q.bytes = 2;
+        q.dbevts = 0;
+      },
+    ],
+    [
+      3,
+      'messages',
+      (q) => {
+        user(q);
+        q.method = 'GET';
+        q.servlet = 'RoomMessageListRestServlet';
+        pageTok += ri(5);
+        q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/messages?dir=b&from=t${ri(200)}-${pageTok}_${stream}_0_0_0_0_0_0_0_0&limit=${pick([10, 20, 30, 50])}${chance(0.6) ? '&filter=%7B%22lazy_load_members%22%3Atrue%7D' : ''}`;
+        q.T = lognorm(0.15, 1.2);
+        q.bytes = Math.floor(lognorm(12000, 0.9));
+        q.dbevts = chance(0.3) ? 0 : rr(1, 60);
+      },
+    ],
+    [
+      3.5,
+      'thumbnail',
+      (q) => {
+        user(q);
+        q.method = 'GET';
+        q.servlet = 'ThumbnailResource';
+        const remote = chance(0.4);
+        const srv = remote ? pickServer().name : SERVER;
+        const size = pick([32, 48, 96, 96, 800]);
+        q.uri = chance(0.7)
+          ? `/_matrix/client/v1/media/thumbnail/${srv}/${mediaId()}?width=${size}&height=${size}&method=${size === 800 ? 'scale' : 'crop'}&allow_redirect=true`
+          : `/_matrix/media/${chance(0.5) ? 'v3' : 'r0'}/thumbnail/${srv}/${mediaId()}?width=${size}&height=${size}&method=crop`;
+        q.T = remote ? lognorm(0.25, 1.4) : lognorm(0.015, 1);
+        q.bytes = Math.floor(lognorm(9000, 1.0));
+        q.dbevts = 0;
+        q.media = true;
+      },
+    ],
+    [
+      2.5,
+      'download',
+      (q) => {
+        user(q);
+        q.method = 'GET';
+        q.servlet = 'DownloadResource';
+        const remote = chance(0.4);
+        const srv = remote ? pickServer().name : SERVER;
+        q.uri = chance(0.7)
+          ? `/_matrix/client/v1/media/download/${srv}/${mediaId()}`
+          : `/_matrix/media/${chance(0.6) ? 'v3' : 'r0'}/download/${srv}/${mediaId()}${chance(0.3) ? '/' + word(2) + pick(['.png', '.jpg', '.pdf', '.mp4']) : ''}`;
+        q.T = remote ? lognorm(0.5, 1.4) : lognorm(0.03, 1.1);
+        q.bytes = Math.floor(lognorm(150000, 1.6));
+        q.S = Math.min((q.bytes / 4e6) * rnd(), 20);
+        q.dbevts = 0;
+        q.media = true;
+      },
+    ],
+    [
+      0.4,
+      'upload',
+      (q) => {
+        user(q);
+        q.method = 'POST';
+        q.servlet = 'UploadResource';
+        q.uri = chance(0.5) ? `/_matrix/media/v3/upload?filename=${word(2)}.${pick(['png', 'jpg', 'pdf'])}` : '/_matrix/media/v3/upload';
+        q.T = lognorm(0.2, 1);
+        q.bytes = 64;
+        q.dbevts = 0;
+        q.uploaded = true;
+      },
+    ],
+    [
+      14,
+      'fed_send',
+      (q) => {
+        fed(q);
+        q.method = 'PUT';
+        q.servlet = 'FederationSendServlet';
+        q.uri = `/_matrix/federation/v1/send/${chance(0.85) ? txnMs() : cut(B64, 10)}`;
+        q.T = lognorm(0.12, 1.4);
+        q.bytes = chance(0.85) ? 11 : Math.floor(lognorm(200, 1));
+        q.dbevts = chance(0.6) ? 0 : rr(1, 25);
+        q.fedSend = true;
+        counts.federationSend++;
+      },
+    ],
+    [
+      2,
+      'key_server',
+      (q) => {
+        fedAnon(q);
+        q.method = 'GET';
+        q.servlet = 'LocalKey';
+        q.uri = chance(0.8) ? '/_matrix/key/v2/server' : '/_matrix/key/v2/server/';
+        q.T = lognorm(0.0015, 0.6);
+        q.bytes = rr(480, 520);
+        q.dbevts = 0;
+      },
+    ],
+    [
+      0.6,
+      'key_query',
+      (q) => {
+        fedAnon(q);
+        q.method = 'POST';
+        q.servlet = 'RemoteKey';
+        q.uri = '/_matrix/key/v2/query';
+        q.T = lognorm(0.01, 1.2);
+        q.bytes = rr(600, 3000);
+        q.dbevts = 0;
+      },
+    ],
+    [
+      3,
+      'fed_other',
+      (q) => {
+        fed(q);
+        const r = rnd();
+        if (r < 0.3) {
+          q.method = 'GET';
+          q.servlet = 'FederationEventServlet';
+          q.uri = `/_matrix/federation/v1/event/${enc(eventId())}`;
+          q.dbevts = rr(0, 1);
+        } else if (r < 0.45) {
+          q.method = 'GET';
+          q.servlet = 'FederationStateIdsServlet';
+          q.uri = `/_matrix/federation/v1/state_ids/${pickRoom().enc}?event_id=${enc(eventId())}`;
+          q.dbevts = 0;
+          q.T = lognorm(0.4, 1.5);
+        } else if (r < 0.65) {
+          q.method = 'GET';
+          q.servlet = 'FederationQueryServlet';
+          q.uri = `/_matrix/federation/v1/query/profile?user_id=${pickUser().enc}&field=${pick(['displayname', 'avatar_url'])}`;
+          q.dbevts = 0;
+        } else if (r < 0.8) {
+          q.method = 'GET';
+          q.servlet = 'FederationUserDevicesServlet';
+          q.uri = `/_matrix/federation/v1/user/devices/${pickUser().enc}`;
+          q.dbevts = 0;
+        } else if (r < 0.92) {
+          q.method = 'POST';
+          q.servlet = 'FederationClientKeysQueryServlet';
+          q.uri = '/_matrix/federation/v1/user/keys/query';
+          q.dbevts = 0;
+        } else {
+          q.method = 'GET';
+          q.servlet = 'FederationMediaDownloadServlet';
+          q.uri = `/_matrix/federation/v1/media/download/${mediaId()}`;
+          q.dbevts = 0;
+        }
+        if (!q.T) q.T = lognorm(0.02, 1.2);
+        q.bytes = Math.floor(lognorm(1500, 1.3));
+      },
+    ],
+    [
+      2,
+      'account_data',
+      (q) => {
+        user(q);
+        const put = chance(0.6);
+        q.method = put ? 'PUT' : 'GET';
+        q.servlet = 'AccountDataServlet';
+        const type = pick([
+          'im.vector.setting.breadcrumbs',
+          'm.direct',
+          'im.vector.analytics',
+          'm.secret_storage.default_key',
+          'io.element.recent_emoji',
+          'm.push_rules',
+        ]);
+        q.uri = chance(0.8)
+          ? `${CLIENT()}/user/${q.user.enc}/account_data/${type}`
+          : `${CLIENT()}/user/${q.user.enc}/rooms/${pickRoom().enc}/account_data/m.fully_read`;
+        q.T = lognorm(0.01, 0.9);
+        q.bytes = put ? 2 : Math.floor(lognorm(300, 1));
+        q.dbevts = 0;
+      },
+    ],
+    [
+      2,
+      'profile',
+      (q) => {
+        if (chance(0.7)) user(q);
+        else anon(q);
+        q.method = 'GET';
+        q.servlet = 'ProfileRestServlet';
+        const remote = chance(0.35);
+        const who = remote ? remoteUserId() : pickUser().id;
+        q.uri = `${CLIENT()}/profile/${enc(who)}${chance(0.3) ? '/displayname' : ''}`;
+        q.T = remote ? lognorm(0.15, 1.3) : lognorm(0.004, 0.8);
+        q.bytes = rr(20, 120);
+        q.dbevts = 0;
+        if (remote && chance(0.5)) {
+          q.outbound = who.slice(who.indexOf(':') + 1);
+          q.remoteWho = who;
+        }
+        q.profile = true;
+      },
+    ],
+    [
+      1.5,
+      'presence',
+      (q) => {
+        user(q);
+        const put = chance(0.5);
+        q.method = put ? 'PUT' : 'GET';
+        q.servlet = 'PresenceStatusRestServlet';
+        q.uri = `${CLIENT()}/presence/${q.user.enc}/status`;
+        q.T = lognorm(0.004, 0.8);
+        q.bytes = put ? 2 : rr(40, 90);
+        q.dbevts = 0;
+      },
+    ],
+    [
+      4,
+      'misc_get',
+      (q) => {
+        const r = rnd();
+        q.method = 'GET';
+        q.dbevts = 0;
+        q.T = lognorm(0.006, 1);
+        if (r < 0.15) {
+          anon(q);
+          q.servlet = 'VersionsRestServlet';
+          q.uri = '/_matrix/client/versions';
+          q.bytes = rr(1400, 1600);
+        } else if (r < 0.25) {
+          user(q);
+          q.servlet = 'PushRuleRestServlet';
+          q.uri = `${CLIENT()}/pushrules/`;
+          q.bytes = rr(4000, 9000);
+        } else if (r < 0.33) {
+          user(q);
+          q.servlet = 'CapabilitiesRestServlet';
+          q.uri = `${CLIENT()}/capabilities`;
+          q.bytes = rr(300, 500);
+        } else if (r < 0.41) {
+          user(q);
+          q.servlet = 'WhoamiRestServlet';
+          q.uri = `${CLIENT()}/account/whoami`;
+          q.bytes = rr(60, 90);
+        } else if (r < 0.48) {
+          user(q);
+          q.servlet = 'JoinedRoomsRestServlet';
+          q.uri = `${CLIENT()}/joined_rooms`;
+          q.bytes = rr(50, 4000);
+        } else if (r < 0.55) {
+          user(q);
+          q.servlet = 'DevicesRestServlet';
+          q.uri = `${CLIENT()}/devices`;
+          q.bytes = rr(200, 2000);
+        } else if (r < 0.62) {
+          user(q);
+          q.servlet = 'VoipRestServlet';
+          q.uri = `${CLIENT()}/voip/turnServer`;
+          q.bytes = rr(150, 250);
+        } else if (r < 0.7) {
+          user(q);
+          q.servlet = 'RoomStateRestServlet';
+          q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/state`;
+          q.T = lognorm(0.03, 1.2);
+          q.bytes = Math.floor(lognorm(8000, 1.2));
+          q.dbevts = rr(0, 200);
+        } else if (r < 0.77) {
+          user(q);
+          q.servlet = 'RoomMemberListRestServlet';
+          q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/members?at=${sinceToken()}&membership=join`;
+          q.T = lognorm(0.05, 1.3);
+          q.bytes = Math.floor(lognorm(20000, 1.3));
+          q.dbevts = rr(0, 300);
+        } else if (r < 0.83) {
+          user(q);
+          q.servlet = 'RoomEventContextServlet';
+          q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/context/${enc(eventId())}?limit=10`;
+          q.T = lognorm(0.04, 1.1);
+          q.bytes = Math.floor(lognorm(9000, 1));
+          q.dbevts = rr(0, 21);
+        } else if (r < 0.88) {
+          user(q);
+          q.servlet = 'RoomKeysVersionServlet';
+          q.uri = `${CLIENT()}/room_keys/version`;
+          q.bytes = rr(200, 400);
+        } else if (r < 0.92) {
+          anon(q);
+          q.servlet = 'ClientWellKnownResource';
+          q.uri = '/.well-known/matrix/client';
+          q.bytes = rr(60, 200);
+        } else if (r < 0.95) {
+          q.requester = 'None';
+          q.ip = '10.0.3.2';
+          q.ua = 'Prometheus/2.53.1';
+          q.site = '9000';
+          q.servlet = 'MetricsResource';
+          q.uri = '/_synapse/metrics';
+          q.T = lognorm(0.04, 0.4);
+          q.bytes = rr(600000, 700000);
+        } else if (r < 0.975) {
+          const u = users[0];
+          q.requester = chance(0.3) ? `${u.id}|${pickUser().id}` : u.id;
+          q.ip = u.ip;
+          q.ua = 'Mozilla/5.0 (compatible; "Synapse-Admin"/0.10.3; +https://github.com/Awesome-Technologies/synapse-admin)';
+          q.servlet = 'UserRestServletV2';
+          q.uri = `/_synapse/admin/v2/users/${pickUser().enc}`;
+          q.bytes = rr(500, 1500);
+        } else {
+          user(q);
+          q.servlet = 'RoomEventServlet';
+          q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/event/${enc(eventId())}`;
+          q.bytes = rr(300, 2000);
+          q.dbevts = rr(0, 1);
+        }
+      },
+    ],
+    [
+      1.2,
+      'misc_post',
+      (q) => {
+        const r = rnd();
+        q.dbevts = 0;
+        q.T = lognorm(0.02, 1);
+        if (r < 0.3) {
+          anon(q);
+          q.method = 'POST';
+          q.servlet = 'LoginRestServlet';
+          q.uri = `${CLIENT()}/login`;
+          q.T = lognorm(0.25, 0.5); // password hashing
+          q.bytes = rr(300, 420);
+          q.login = true;
+        } else if (r < 0.5) {
+          user(q);
+          q.method = 'POST';
+          q.servlet = 'RoomMembershipRestServlet';
+          q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/${pick(['join', 'leave', 'invite'])}`;
+          q.T = lognorm(0.3, 1.5);
+          q.bytes = rr(2, 60);
+          q.dbevts = rr(0, 30);
+        } else if (r < 0.7) {
+          user(q);
+          q.method = 'POST';
+          q.servlet = 'UserDirectorySearchRestServlet';
+          q.uri = `${CLIENT()}/user_directory/search`;
+          q.T = lognorm(0.04, 1.1);
+          q.bytes = rr(30, 3000);
+        } else if (r < 0.85) {
+          user(q);
+          q.method = 'POST';
+          q.servlet = 'FilterRestServlet';
+          q.uri = `${CLIENT()}/user/${q.user.enc}/filter`;
+          q.bytes = rr(18, 22);
+        } else {
+          user(q);
+          q.method = 'PUT';
+          q.servlet = 'RoomStateEventRestServlet';
+          q.uri = `${CLIENT()}/rooms/${pickRoom().enc}/state/${pick(['m.room.name', 'm.room.topic', 'm.room.power_levels', 'm.room.member/' + enc(pickUser().id)])}`;
+          q.T = lognorm(0.08, 1);
+          q.bytes = 59;
+        }
+      },
+    ],
+    [
+      0.12,
+      'delete',
+      (q) => {
+        user(q);
+        makeDelete(q);
+      },
+    ],
   ];
   const makeDelete = (q) => {
     q.method = 'DELETE';
@@ -1004,7 +1228,7 @@ function generate({ bytes: targetBytes, seed, file }) {
     q.bytes = 2;
     q.dbevts = 0;
   };
-  const pickEndpoint = weighted(ENDPOINTS.map(([w, name, fn]) => [w, fn]));
+  const pickEndpoint = weighted(ENDPOINTS.map(([w, , fn]) => [w, fn]));
   const GET37 = ENDPOINTS.find((e) => e[1] === 'misc_get')[2];
 
   /** Start a request at `now`: schedule its lines, ending with the Processed line. */
@@ -1012,7 +1236,23 @@ function generate({ bytes: targetBytes, seed, file }) {
     // Gaps: DEBUG-level OPTIONS/health, malformed and header-less connections use numbers too.
     if (seqNext > 0 && chance(0.03)) seqNext += rr(1, 3);
     const seq = seqNext++;
-    const q = { seq, method: '', uri: '', requester: 'None', ip: '-', ua: '-', site: '8008', proto: 'HTTP/1.1', T: 0, S: -1, bytes: 0, dbevts: 0, status: 200, dropped: false, servlet: '' };
+    const q = {
+      seq,
+      method: '',
+      uri: '',
+      requester: 'None',
+      ip: '-',
+      ua: '-',
+      site: '8008',
+      proto: 'HTTP/1.1',
+      T: 0,
+      S: -1,
+      bytes: 0,
+      dbevts: 0,
+      status: 200,
+      dropped: false,
+      servlet: '',
+    };
     let isNeedle = false;
     if (seq === 37 || seq === 0) {
       GET37(q);
@@ -1066,7 +1306,15 @@ function generate({ bytes: targetBytes, seed, file }) {
       q.status = 499;
       counts.dropped499++;
     } else if (!plain && !q.fed && q.servlet !== 'LocalKey' && q.servlet !== 'MetricsResource') {
-      q.status = q.login ? (chance(0.12) ? pick([403, 403, 429]) : 200) : q.profile && chance(0.06) ? 404 : q.media && chance(0.03) ? pick([404, 404, 502]) : genericStatus();
+      q.status = q.login
+        ? chance(0.12)
+          ? pick([403, 403, 429])
+          : 200
+        : q.profile && chance(0.06)
+          ? 404
+          : q.media && chance(0.03)
+            ? pick([404, 404, 502])
+            : genericStatus();
     }
     if (q.status >= 400 && !q.dropped) {
       q.bytes = q.status === 500 ? 80 : rr(55, 110);
@@ -1109,46 +1357,133 @@ function generate({ bytes: targetBytes, seed, file }) {
     const span = procEnd - start;
     if (q.fedSend) {
       const pdus = chance(0.75) ? 0 : rr(1, 3);
-      if (chance(0.25)) hpush({ t: start + 0.2, q, logger: 'synapse.federation.federation_server', lineno: 1078, level: 'INFO', tag, msg: `Received txn ${q.uri.slice(q.uri.lastIndexOf('/') + 1)} from ${q.requester}. (PDUs: ${pdus}, EDUs: ${chance(0.6) ? rr(1, 5) : 0})` });
+      if (chance(0.25))
+        hpush({
+          t: start + 0.2,
+          q,
+          logger: 'synapse.federation.federation_server',
+          lineno: 1078,
+          level: 'INFO',
+          tag,
+          msg: `Received txn ${q.uri.slice(q.uri.lastIndexOf('/') + 1)} from ${q.requester}. (PDUs: ${pdus}, EDUs: ${chance(0.6) ? rr(1, 5) : 0})`,
+        });
       for (let i = 0; i < pdus; i++) {
         const room = pickRoom();
         const ev = eventId();
         const ntag = chance(0.85) ? `${tag}-${room.id}-${ev}` : `${tag}-${room.id}`;
         const t0 = start + span * (0.1 + 0.8 * rnd());
-        hpush({ t: t0, q, logger: 'synapse.federation.federation_server', lineno: 1183, level: 'INFO', tag: ntag, msg: `handling received PDU in room ${room.id}: <FrozenEventV3 event_id=${ev}, type=${pick(['m.room.message', 'm.room.message', 'm.reaction', 'm.room.member', 'm.room.encrypted'])}, state_key=None, outlier=False>`, nested: true });
+        hpush({
+          t: t0,
+          q,
+          logger: 'synapse.federation.federation_server',
+          lineno: 1183,
+          level: 'INFO',
+          tag: ntag,
+          msg: `handling received PDU in room ${room.id}: <FrozenEventV3 event_id=${ev}, type=${pick(['m.room.message', 'm.room.message', 'm.reaction', 'm.room.member', 'm.room.encrypted'])}, state_key=None, outlier=False>`,
+          nested: true,
+        });
         if (chance(0.15)) {
-          hpush({ t: t0 + span * 0.05, q, logger: 'synapse.handlers.federation_event', lineno: 1010, level: 'INFO', tag: ntag, msg: `Event ${ev} is missing prev_events ${eventId()}: calculating state for a backwards extremity`, nested: true });
+          hpush({
+            t: t0 + span * 0.05,
+            q,
+            logger: 'synapse.handlers.federation_event',
+            lineno: 1010,
+            level: 'INFO',
+            tag: ntag,
+            msg: `Event ${ev} is missing prev_events ${eventId()}: calculating state for a backwards extremity`,
+            nested: true,
+          });
         }
       }
     }
     if (q.outbound && !q.dropped && q.status < 400) {
       const dest = q.outbound === 'keys' ? pickServer().name : q.outbound;
-      const path = q.outbound === 'keys' ? '/_matrix/federation/v1/user/keys/query' : `/_matrix/federation/v1/query/profile?user_id=${enc(q.remoteWho)}&field=displayname`;
+      const path =
+        q.outbound === 'keys' ? '/_matrix/federation/v1/user/keys/query' : `/_matrix/federation/v1/query/profile?user_id=${enc(q.remoteWho)}&field=displayname`;
       const m = q.outbound === 'keys' ? 'POST' : 'GET';
       const dt = span * 0.8;
       hpush({ t: start + dt, q, logger: 'synapse.http.matrixfederationclient', lineno: 677, level: 'INFO', tag, outbound: { m, dest, path, secs: dt / 1000 } });
     }
     if (q.e2e && !q.dropped && q.status < 400) {
-      hpush({ t: start + span * 0.7, q, logger: 'synapse.handlers.e2e_keys', lineno: 548, level: 'INFO', tag, msg: `Updating device_keys for device '${q.user.dev}' for user ${q.user.id} at ${Math.floor(now)}` });
+      hpush({
+        t: start + span * 0.7,
+        q,
+        logger: 'synapse.handlers.e2e_keys',
+        lineno: 548,
+        level: 'INFO',
+        tag,
+        msg: `Updating device_keys for device '${q.user.dev}' for user ${q.user.id} at ${Math.floor(now)}`,
+      });
     }
     if (q.uploaded && !q.dropped && q.status < 400) {
       const mid = mediaId();
-      hpush({ t: start + span * 0.9, q, logger: 'synapse.media.media_repository', lineno: 384, level: 'INFO', tag, msg: `Stored local media in file '/var/lib/matrix-synapse/media_store/local_content/${mid.slice(0, 2)}/${mid.slice(2, 4)}/${mid.slice(4)}'` });
+      hpush({
+        t: start + span * 0.9,
+        q,
+        logger: 'synapse.media.media_repository',
+        lineno: 384,
+        level: 'INFO',
+        tag,
+        msg: `Stored local media in file '/var/lib/matrix-synapse/media_store/local_content/${mid.slice(0, 2)}/${mid.slice(2, 4)}/${mid.slice(4)}'`,
+      });
     }
     if (q.login && !q.dropped) {
-      hpush({ t: start + 1, q, logger: 'synapse.rest.client.login', lineno: 283, level: 'INFO', tag, msg: `Got login request with identifier: {'type': 'm.id.user', 'user': '${pickUser().id.slice(1).split(':')[0]}'}, medium: None, address: None, user: None` });
+      hpush({
+        t: start + 1,
+        q,
+        logger: 'synapse.rest.client.login',
+        lineno: 283,
+        level: 'INFO',
+        tag,
+        msg: `Got login request with identifier: {'type': 'm.id.user', 'user': '${pickUser().id.slice(1).split(':')[0]}'}, medium: None, address: None, user: None`,
+      });
     }
     if (q.status >= 400 && q.status < 500 && !q.dropped && chance(0.5)) {
       const text = ERR_MSG[q.status][1];
-      hpush({ t: procEnd - 0.3, q, logger: 'synapse.http.server', lineno: 124, level: 'INFO', tag, msg: `<XForwardedForRequest at ${hexAddr()} method='${q.method}' uri='${q.uri}' clientproto='${q.proto}' site='${q.site}'> SynapseError: ${q.status} - ${q.status === 401 ? 'Invalid access token passed.' : q.status === 404 && !q.profile ? 'Not found' : text}` });
+      hpush({
+        t: procEnd - 0.3,
+        q,
+        logger: 'synapse.http.server',
+        lineno: 124,
+        level: 'INFO',
+        tag,
+        msg: `<XForwardedForRequest at ${hexAddr()} method='${q.method}' uri='${q.uri}' clientproto='${q.proto}' site='${q.site}'> SynapseError: ${q.status} - ${q.status === 401 ? 'Invalid access token passed.' : q.status === 404 && !q.profile ? 'Not found' : text}`,
+      });
     }
     if (q.status >= 500 && q.status !== 502 && !q.dropped) {
-      hpush({ t: procEnd - 0.5, q, logger: 'synapse.http.server', lineno: 130, level: 'ERROR', tag, msg: `Failed handle request via '${q.servlet}': <XForwardedForRequest at ${hexAddr()} method='${q.method}' uri='${q.uri}' clientproto='${q.proto}' site='${q.site}'>`, tb: true });
+      hpush({
+        t: procEnd - 0.5,
+        q,
+        logger: 'synapse.http.server',
+        lineno: 130,
+        level: 'ERROR',
+        tag,
+        msg: `Failed handle request via '${q.servlet}': <XForwardedForRequest at ${hexAddr()} method='${q.method}' uri='${q.uri}' clientproto='${q.proto}' site='${q.site}'>`,
+        tb: true,
+      });
     }
     if (q.status === 502 && !q.dropped) {
-      hpush({ t: procEnd - 0.4, q, logger: 'synapse.media.media_repository', lineno: 730, level: 'WARNING', tag, msg: `Failed to fetch remote media ${q.uri.split('/').slice(-2).join('/').split('?')[0]}: Failed to send request: TimeoutError: User timeout caused connection failure.` });
+      hpush({
+        t: procEnd - 0.4,
+        q,
+        logger: 'synapse.media.media_repository',
+        lineno: 730,
+        level: 'WARNING',
+        tag,
+        msg: `Failed to fetch remote media ${q.uri.split('/').slice(-2).join('/').split('?')[0]}: Failed to send request: TimeoutError: User timeout caused connection failure.`,
+      });
     }
-    if (lostAt >= 0) hpush({ t: lostAt, q, logger: 'synapse.http.site', lineno: 385, level: 'INFO', tag, msg: 'Connection from client lost before response was sent', lost: true });
+    if (lostAt >= 0)
+      hpush({
+        t: lostAt,
+        q,
+        logger: 'synapse.http.site',
+        lineno: 385,
+        level: 'INFO',
+        tag,
+        msg: 'Connection from client lost before response was sent',
+        lost: true,
+      });
     hpush({ t: loggedAt, q, done: true });
   };
 
@@ -1158,10 +1493,43 @@ function generate({ bytes: targetBytes, seed, file }) {
     if (e.done) {
       const labelled = rnd() < P_LABELLED;
       const code = q.dropped ? q.status + '!' : String(q.status);
-      const msg = q.ip + ' - ' + q.site + ' - {' + q.requester + '} Processed request: ' + f3(q.T) + 'sec/' + f3(q.S) + 'sec ' +
-        (labelled ? 'ru=(' : '(') + f3(q.ru[0]) + 'sec, ' + f3(q.ru[1]) + 'sec) ' +
-        (labelled ? 'db=(' : '(') + f3(q.db[0]) + 'sec/' + f3(q.db[1]) + 'sec/' + q.db[2] + ') ' +
-        q.bytes + 'B ' + code + ' "' + q.method + ' ' + q.uri + ' ' + q.proto + '" "' + q.ua + '" [' + q.dbevts + ' dbevts]';
+      const msg =
+        q.ip +
+        ' - ' +
+        q.site +
+        ' - {' +
+        q.requester +
+        '} Processed request: ' +
+        f3(q.T) +
+        'sec/' +
+        f3(q.S) +
+        'sec ' +
+        (labelled ? 'ru=(' : '(') +
+        f3(q.ru[0]) +
+        'sec, ' +
+        f3(q.ru[1]) +
+        'sec) ' +
+        (labelled ? 'db=(' : '(') +
+        f3(q.db[0]) +
+        'sec/' +
+        f3(q.db[1]) +
+        'sec/' +
+        q.db[2] +
+        ') ' +
+        q.bytes +
+        'B ' +
+        code +
+        ' "' +
+        q.method +
+        ' ' +
+        q.uri +
+        ' ' +
+        q.proto +
+        '" "' +
+        q.ua +
+        '" [' +
+        q.dbevts +
+        ' dbevts]';
       const logger = q.site === '9000' ? 'synapse.access.http.9000' : q.site === 'unix' ? 'synapse.access.http.unix' : 'synapse.access.http.8008';
       if (q.needle) needle.line = lines + 1;
       emit(e.t, logger, labelled ? 643 : 473, 'INFO', q.tag, msg, null, true);
@@ -1178,7 +1546,14 @@ function generate({ bytes: targetBytes, seed, file }) {
       const o = e.outbound;
       const id = `${o.m}-O-${outNext++}`;
       const got = o.m === 'POST' ? rr(200, 8000) : rr(30, 120);
-      emit(e.t, e.logger, e.lineno, e.level, e.tag, `{${id}} [${o.dest}] Completed request: 200 OK in ${o.secs.toFixed(2)} secs, got ${got} bytes - ${o.m} matrix-federation://${o.dest}${o.path}`);
+      emit(
+        e.t,
+        e.logger,
+        e.lineno,
+        e.level,
+        e.tag,
+        `{${id}} [${o.dest}] Completed request: 200 OK in ${o.secs.toFixed(2)} secs, got ${got} bytes - ${o.m} matrix-federation://${o.dest}${o.path}`,
+      );
       counts.outboundCompleted++;
       return;
     }
@@ -1189,60 +1564,252 @@ function generate({ bytes: targetBytes, seed, file }) {
 
   // ---- other (non-request) lines ----
   const OTHER = weighted([
-    [20, (t) => {
-      const s = pickServer();
-      const txn = txnMs();
-      emit(t, 'synapse.federation.sender.transaction_manager', 127, 'INFO', bgSticky('federation_transaction_transmission_loop', 0.3), `TX [${s.name}] {${txn}} Sending transaction [${txn}], (PDUs: ${rr(0, 3)}, EDUs: ${rr(0, 4)})`);
-    }],
-    [24, (t) => {
-      const s = pickServer();
-      const ok = chance(0.97);
-      const id = `PUT-O-${outNext++}`;
-      if (ok) {
-        emit(t, 'synapse.http.matrixfederationclient', 677, 'INFO', bgSticky('federation_transaction_transmission_loop', 0.3), `{${id}} [${s.name}] Completed request: 200 OK in ${lognorm(0.3, 1.1).toFixed(2)} secs, got ${chance(0.8) ? 11 : rr(12, 400)} bytes - PUT matrix-federation://${s.name}/_matrix/federation/v1/send/${txnMs()}`);
-        counts.outboundCompleted++;
-      } else {
-        emit(t, 'synapse.http.matrixfederationclient', 709, 'WARNING', bgSticky('federation_transaction_transmission_loop', 0.3), `{${id}} [${s.name}] Request failed: PUT matrix-federation://${s.name}/_matrix/federation/v1/send/${txnMs()}: ${pick(["HttpResponseException('403: Forbidden')", "HttpResponseException('502: Bad Gateway')", 'ResponseNeverReceived:[CancelledError()]', 'DNSLookupError(\'no results for hostname lookup\')', 'TimeoutError(\'\')'])}`);
-      }
-    }],
-    [3, (t) => {
-      const s = pickServer();
-      emit(t, 'synapse.util.retryutils', 257, 'INFO', bgSticky('federation_transaction_transmission_loop', 0.3), `Connection to ${s.name} was unsuccessful (<class 'synapse.api.errors.RequestSendFailed'>(Failed to send request: DNSLookupError: DNS lookup failed: ${s.name}.)); backoff now ${pick([600000, 1200000, 2400000, 4800000, 9600000])}`);
-    }],
-    [5, (t) => emit(t, 'synapse.federation.sender', 453, 'INFO', bg('process_event_queue_for_federation'), `Unexpectedly did not have cached prev group for ${eventId()}`)],
+    [
+      20,
+      (t) => {
+        const s = pickServer();
+        const txn = txnMs();
+        emit(
+          t,
+          'synapse.federation.sender.transaction_manager',
+          127,
+          'INFO',
+          bgSticky('federation_transaction_transmission_loop', 0.3),
+          `TX [${s.name}] {${txn}} Sending transaction [${txn}], (PDUs: ${rr(0, 3)}, EDUs: ${rr(0, 4)})`,
+        );
+      },
+    ],
+    [
+      24,
+      (t) => {
+        const s = pickServer();
+        const ok = chance(0.97);
+        const id = `PUT-O-${outNext++}`;
+        if (ok) {
+          emit(
+            t,
+            'synapse.http.matrixfederationclient',
+            677,
+            'INFO',
+            bgSticky('federation_transaction_transmission_loop', 0.3),
+            `{${id}} [${s.name}] Completed request: 200 OK in ${lognorm(0.3, 1.1).toFixed(2)} secs, got ${chance(0.8) ? 11 : rr(12, 400)} bytes - PUT matrix-federation://${s.name}/_matrix/federation/v1/send/${txnMs()}`,
+          );
+          counts.outboundCompleted++;
+        } else {
+          emit(
+            t,
+            'synapse.http.matrixfederationclient',
+            709,
+            'WARNING',
+            bgSticky('federation_transaction_transmission_loop', 0.3),
+            `{${id}} [${s.name}] Request failed: PUT matrix-federation://${s.name}/_matrix/federation/v1/send/${txnMs()}: ${pick(["HttpResponseException('403: Forbidden')", "HttpResponseException('502: Bad Gateway')", 'ResponseNeverReceived:[CancelledError()]', "DNSLookupError('no results for hostname lookup')", "TimeoutError('')"])}`,
+          );
+        }
+      },
+    ],
+    [
+      3,
+      (t) => {
+        const s = pickServer();
+        emit(
+          t,
+          'synapse.util.retryutils',
+          257,
+          'INFO',
+          bgSticky('federation_transaction_transmission_loop', 0.3),
+          `Connection to ${s.name} was unsuccessful (<class 'synapse.api.errors.RequestSendFailed'>(Failed to send request: DNSLookupError: DNS lookup failed: ${s.name}.)); backoff now ${pick([600000, 1200000, 2400000, 4800000, 9600000])}`,
+        );
+      },
+    ],
+    [
+      5,
+      (t) =>
+        emit(
+          t,
+          'synapse.federation.sender',
+          453,
+          'INFO',
+          bg('process_event_queue_for_federation'),
+          `Unexpectedly did not have cached prev group for ${eventId()}`,
+        ),
+    ],
     [4, (t) => emit(t, 'synapse.handlers.presence', 914, 'INFO', bg('persist_presence_changes'), `Persisting ${rr(1, 40)} unpersisted presence updates`)],
     [4, (t) => emit(t, 'synapse.handlers.typing', 248, 'INFO', bg('typing._handle_timeouts'), `Timing out typing for: ${pickUser().id}`)],
-    [2, (t) => emit(t, 'synapse.util.caches.lrucache', 154, 'INFO', bg('LruCache._expire_old_entries'), `Dropped ${chance(0.7) ? 0 : rr(1, 5000)} items from caches`)],
+    [
+      2,
+      (t) =>
+        emit(t, 'synapse.util.caches.lrucache', 154, 'INFO', bg('LruCache._expire_old_entries'), `Dropped ${chance(0.7) ? 0 : rr(1, 5000)} items from caches`),
+    ],
     [2, (t) => emit(t, 'synapse.storage.databases.main.event_push_actions', 1053, 'INFO', bg('rotate_notifs'), `Rotating notifications up to: ${stream}`)],
     [3, (t) => emit(t, 'synapse.metrics._gc', 120, 'INFO', 'sentinel', `Collecting gc ${pick([0, 1, 1, 2])}`)],
-    [4, (t) => {
-      const tag = bgSticky('persist_events', 0.2);
-      const tx = `persist_events-${cut(HEX, 4)}`;
-      if (chance(0.5)) emit(t, 'synapse.storage.SQL', 432, 'INFO', tag, `[SQL] {${tx}} INSERT INTO event_json (event_id, room_id, internal_metadata, json, format_version) VALUES(?, ?, ?, ?, ?)`);
-      else emit(t, 'synapse.storage.SQL', 438, 'INFO', tag, `[SQL time] {${tx}} ${(rnd() * 0.004).toFixed(6)} sec`);
-    }],
-    [3, (t) => emit(t, 'synapse.storage.controllers.persist_events', 627, 'INFO', bgSticky('persist_events', 0.2), `Calculating state delta for room ${pickRoom().id}`)],
+    [
+      4,
+      (t) => {
+        const tag = bgSticky('persist_events', 0.2);
+        const tx = `persist_events-${cut(HEX, 4)}`;
+        if (chance(0.5))
+          emit(
+            t,
+            'synapse.storage.SQL',
+            432,
+            'INFO',
+            tag,
+            `[SQL] {${tx}} INSERT INTO event_json (event_id, room_id, internal_metadata, json, format_version) VALUES(?, ?, ?, ?, ?)`,
+          );
+        else emit(t, 'synapse.storage.SQL', 438, 'INFO', tag, `[SQL time] {${tx}} ${(rnd() * 0.004).toFixed(6)} sec`);
+      },
+    ],
+    [
+      3,
+      (t) =>
+        emit(
+          t,
+          'synapse.storage.controllers.persist_events',
+          627,
+          'INFO',
+          bgSticky('persist_events', 0.2),
+          `Calculating state delta for room ${pickRoom().id}`,
+        ),
+    ],
     [1.5, (t) => emit(t, 'synapse.handlers.device', 1266, 'INFO', bg('_maybe_retry_device_resync'), `Resyncing device list for ${remoteUserId()}`)],
-    [1.5, (t) => emit(t, 'synapse.handlers.device', 1147, 'WARNING', bg('_handle_device_updates'), `Failed to handle device list update for ${remoteUserId()}: 502: Failed to fetch`)],
-    [1, (t) => emit(t, 'synapse.handlers.room_member', 590, 'INFO', bg('_process_incoming_pdus_in_room_inner'), `Rejecting invite for ${pickUser().id}: spam check`)],
-    [2, (t) => {
-      const room = pickRoom();
-      emit(t, 'synapse.handlers.federation_event', 1575, 'INFO', `${bg('_process_incoming_pdus_in_room_inner')}-${room.id}-${eventId()}`, `Processing pulled event <FrozenEventV3 event_id=${eventId()}, type=m.room.message, state_key=None, outlier=False>`);
-      counts.nestedContextLines++;
-    }],
-    [2, (t) => emit(t, 'twisted', 274, 'INFO', 'sentinel', `Timing out client: IPv4Address(type='TCP', host='${chance(0.5) ? '127.0.0.1' : ipv4()}', port=${rr(32768, 60999)})`)],
-    [1, (t) => emit(t, 'synapse.http.site', 543, 'INFO', 'sentinel', `Connection from IPv4Address(type='TCP', host='${ipv4()}', port=${rr(32768, 60999)}) lost before request headers were read`)],
-    [1, (t) => emit(t, 'synapse.push.httppusher', 430, 'WARNING', bg('httppush.process'), `Failed to push data to https://${pick(['matrix.org/_matrix/push/v1/notify', 'push.example.net/_matrix/push/v1/notify', 'ntfy.sh/_matrix/push/v1/notify'])}: <class 'twisted.internet.error.TimeoutError'> User timeout caused connection failure.`)],
-    [0.8, (t) => emit(t, 'synapse.storage.txn', 718, 'WARNING', bgSticky('persist_events', 0.2), `[TXN OPERROR] {persist_events-${cut(HEX, 4)}} could not serialize access due to concurrent update ${ri(5)}/5`)],
-    [0.5, (t) => emit(t, 'synapse.replication.tcp.handler', 372, 'INFO', `replication-conn-${cut(ALPHA, 5)}`, `Handling 'POSITION events master ${stream} ${stream + 3}'`)],
-    [0.2, (t) => emit(t, 'synapse.app.phone_stats_home', 171, 'INFO', bg('phone_stats_home'), `Reporting stats to https://matrix.org/report-usage-stats/push: {'homeserver': '${SERVER}', 'server_context': None, 'timestamp': ${Math.floor(t / 1000)}, 'uptime_seconds': ${ri(500000)}, 'total_users': 5000, 'daily_active_users': ${rr(800, 1200)}}`)],
+    [
+      1.5,
+      (t) =>
+        emit(
+          t,
+          'synapse.handlers.device',
+          1147,
+          'WARNING',
+          bg('_handle_device_updates'),
+          `Failed to handle device list update for ${remoteUserId()}: 502: Failed to fetch`,
+        ),
+    ],
+    [
+      1,
+      (t) =>
+        emit(t, 'synapse.handlers.room_member', 590, 'INFO', bg('_process_incoming_pdus_in_room_inner'), `Rejecting invite for ${pickUser().id}: spam check`),
+    ],
+    [
+      2,
+      (t) => {
+        const room = pickRoom();
+        emit(
+          t,
+          'synapse.handlers.federation_event',
+          1575,
+          'INFO',
+          `${bg('_process_incoming_pdus_in_room_inner')}-${room.id}-${eventId()}`,
+          `Processing pulled event <FrozenEventV3 event_id=${eventId()}, type=m.room.message, state_key=None, outlier=False>`,
+        );
+        counts.nestedContextLines++;
+      },
+    ],
+    [
+      2,
+      (t) =>
+        emit(
+          t,
+          'twisted',
+          274,
+          'INFO',
+          'sentinel',
+          `Timing out client: IPv4Address(type='TCP', host='${chance(0.5) ? '127.0.0.1' : ipv4()}', port=${rr(32768, 60999)})`,
+        ),
+    ],
+    [
+      1,
+      (t) =>
+        emit(
+          t,
+          'synapse.http.site',
+          543,
+          'INFO',
+          'sentinel',
+          `Connection from IPv4Address(type='TCP', host='${ipv4()}', port=${rr(32768, 60999)}) lost before request headers were read`,
+        ),
+    ],
+    [
+      1,
+      (t) =>
+        emit(
+          t,
+          'synapse.push.httppusher',
+          430,
+          'WARNING',
+          bg('httppush.process'),
+          `Failed to push data to https://${pick(['matrix.org/_matrix/push/v1/notify', 'push.example.net/_matrix/push/v1/notify', 'ntfy.sh/_matrix/push/v1/notify'])}: <class 'twisted.internet.error.TimeoutError'> User timeout caused connection failure.`,
+        ),
+    ],
+    [
+      0.8,
+      (t) =>
+        emit(
+          t,
+          'synapse.storage.txn',
+          718,
+          'WARNING',
+          bgSticky('persist_events', 0.2),
+          `[TXN OPERROR] {persist_events-${cut(HEX, 4)}} could not serialize access due to concurrent update ${ri(5)}/5`,
+        ),
+    ],
+    [
+      0.5,
+      (t) =>
+        emit(
+          t,
+          'synapse.replication.tcp.handler',
+          372,
+          'INFO',
+          `replication-conn-${cut(ALPHA, 5)}`,
+          `Handling 'POSITION events master ${stream} ${stream + 3}'`,
+        ),
+    ],
+    [
+      0.2,
+      (t) =>
+        emit(
+          t,
+          'synapse.app.phone_stats_home',
+          171,
+          'INFO',
+          bg('phone_stats_home'),
+          `Reporting stats to https://matrix.org/report-usage-stats/push: {'homeserver': '${SERVER}', 'server_context': None, 'timestamp': ${Math.floor(t / 1000)}, 'uptime_seconds': ${ri(500000)}, 'total_users': 5000, 'daily_active_users': ${rr(800, 1200)}}`,
+        ),
+    ],
     // ERRORs with tracebacks (≈1 % of records together with request 500s)
-    [1.3, (t) => {
-      const desc = pick(['persist_events', 'update_membership', 'rotate_notifs', 'user_directory.notify_new_event', 'prune_old_user_ips']);
-      emit(t, 'synapse.metrics.background_process_metrics', 251, 'ERROR', bg(desc), `Background process '${desc}' threw an exception`, traceback('bg'));
-    }],
-    [1.0, (t) => emit(t, 'synapse.federation.sender.per_destination_queue', 374, 'ERROR', bgSticky('federation_transaction_transmission_loop', 0.3), `TX [${pickServer().name}] Failed to send transaction`, traceback('fed'))],
-    [0.3, (t) => emit(t, 'synapse.handlers.federation_event', 1432, 'ERROR', `${bg('_process_incoming_pdus_in_room_inner')}-${pickRoom().id}-${eventId()}`, `Failed to fetch missing prev_events`, traceback('pdu'))],
+    [
+      1.3,
+      (t) => {
+        const desc = pick(['persist_events', 'update_membership', 'rotate_notifs', 'user_directory.notify_new_event', 'prune_old_user_ips']);
+        emit(t, 'synapse.metrics.background_process_metrics', 251, 'ERROR', bg(desc), `Background process '${desc}' threw an exception`, traceback('bg'));
+      },
+    ],
+    [
+      1.0,
+      (t) =>
+        emit(
+          t,
+          'synapse.federation.sender.per_destination_queue',
+          374,
+          'ERROR',
+          bgSticky('federation_transaction_transmission_loop', 0.3),
+          `TX [${pickServer().name}] Failed to send transaction`,
+          traceback('fed'),
+        ),
+    ],
+    [
+      0.3,
+      (t) =>
+        emit(
+          t,
+          'synapse.handlers.federation_event',
+          1432,
+          'ERROR',
+          `${bg('_process_incoming_pdus_in_room_inner')}-${pickRoom().id}-${eventId()}`,
+          `Failed to fetch missing prev_events`,
+          traceback('pdu'),
+        ),
+    ],
   ]);
 
   // ---- startup block ----
@@ -1269,8 +1836,20 @@ function generate({ bytes: targetBytes, seed, file }) {
     L('synapse.storage.util.id_generators', 88, 'INFO', 'main', `Initialising stream generator for events(stream_ordering): ${stream}`);
     L('synapse.storage.databases', 86, 'INFO', 'main', "[database config 'master']: Starting 'state' database");
     L('synapse.server', 312, 'INFO', 'main', 'Finished setting up.');
-    L('synapse.util.httpresourcetree', 47, 'INFO', 'sentinel', `Attaching <synapse.http.server.JsonResource object at ${hexAddr()}> to path b'/_matrix/client'`);
-    L('synapse.util.httpresourcetree', 47, 'INFO', 'sentinel', `Attaching <synapse.federation.transport.server.TransportLayerServer object at ${hexAddr()}> to path b'/_matrix/federation'`);
+    L(
+      'synapse.util.httpresourcetree',
+      47,
+      'INFO',
+      'sentinel',
+      `Attaching <synapse.http.server.JsonResource object at ${hexAddr()}> to path b'/_matrix/client'`,
+    );
+    L(
+      'synapse.util.httpresourcetree',
+      47,
+      'INFO',
+      'sentinel',
+      `Attaching <synapse.federation.transport.server.TransportLayerServer object at ${hexAddr()}> to path b'/_matrix/federation'`,
+    );
     L('synapse.util.httpresourcetree', 47, 'INFO', 'sentinel', `Attaching <twisted.web.resource.Resource object at ${hexAddr()}> to path b'/.well-known'`);
     L('synapse.app', 49, 'INFO', 'sentinel', 'Synapse now listening on TCP port 8008');
     L('synapse.app', 49, 'INFO', 'sentinel', 'Synapse now listening on TCP port 9000');
@@ -1382,7 +1961,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`generate.mjs: ${e.message}`);
     process.exit(2);
   }
-  const meta = ensureLog({ bytes: o.bytes, out: o.out ?? undefined, seed: o.seed, force: o.force, log: o.quiet || o.json ? undefined : (s) => console.error(s) });
+  const meta = ensureLog({
+    bytes: o.bytes,
+    out: o.out ?? undefined,
+    seed: o.seed,
+    force: o.force,
+    log: o.quiet || o.json ? undefined : (s) => console.error(s),
+  });
   if (o.json) {
     console.log(JSON.stringify(meta, null, 2));
   } else {

@@ -44,12 +44,23 @@ const TIME_BIN = '/usr/bin/time';
 
 function usage(msg) {
   if (msg) console.error(`run.mjs: ${msg}`);
-  console.error('usage: node bench/run.mjs [--bytes N] [--runs N] [--only grep|parse|stats] [--big] [--no-goaccess] [--goaccess-runs N] [--timeout SEC] [--cli PATH]');
+  console.error(
+    'usage: node bench/run.mjs [--bytes N] [--runs N] [--only grep|parse|stats] [--big] [--no-goaccess] [--goaccess-runs N] [--timeout SEC] [--cli PATH]',
+  );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { bytes: GIB, runs: 3, only: null, big: process.env.SYNLOG_BENCH_4G === '1', goaccess: true, goaccessRuns: 1, timeout: 600, cli: process.env.SYNLOG_BENCH_CLI || null };
+  const o = {
+    bytes: GIB,
+    runs: 3,
+    only: null,
+    big: process.env.SYNLOG_BENCH_4G === '1',
+    goaccess: true,
+    goaccessRuns: 1,
+    timeout: 600,
+    cli: process.env.SYNLOG_BENCH_CLI || null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.indexOf('=');
@@ -78,7 +89,10 @@ function parseArgs(argv) {
         }
         break;
       case '--only': {
-        const list = val().split(',').map((s) => s.trim()).filter(Boolean);
+        const list = val()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         for (const t of list) if (!['grep', 'parse', 'stats'].includes(t)) usage(`--only: unknown task ${t}`);
         o.only = new Set(list);
         break;
@@ -136,7 +150,10 @@ function which(bin) {
  * first; then the `XxxError: message` line is the meaningful one.
  */
 function firstStderrLine(text) {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !/^Command (exited with non-zero status|terminated by signal)/.test(l));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !/^Command (exited with non-zero status|terminated by signal)/.test(l));
   let line = lines[0] ?? '(no stderr)';
   if (/^(node:\S+|file:\S+|\/\S+|[A-Za-z]:\\\S+):\d+$/.test(line)) {
     line = lines.find((l) => /^([A-Z]\w*)?Error\b|^\w+Error \[|^Error:/.test(l)) ?? line;
@@ -262,14 +279,24 @@ class Measured {
   timeCell() {
     if (this.error) return this.error.replace(/\|/g, '\\|');
     if (this.walls.length === 0) return '—';
-    const lo = Math.min(...this.walls), hi = Math.max(...this.walls);
+    const lo = Math.min(...this.walls),
+      hi = Math.max(...this.walls);
     return `${this.wall.toFixed(3)} (${lo.toFixed(3)}–${hi.toFixed(3)})`;
   }
   rssCell() {
     return this.error || !Number.isFinite(this.rssMiB) ? '—' : this.rssMiB.toFixed(1);
   }
   toJSON() {
-    return { label: this.label, command: this.display, walls: this.walls, wallMedian: this.walls.length ? this.wall : null, rssKiB: this.rss, rssMiBMax: Number.isFinite(this.rssMiB) ? this.rssMiB : null, error: this.error, stdout: path.relative(REPO_ROOT, this.outFile) };
+    return {
+      label: this.label,
+      command: this.display,
+      walls: this.walls,
+      wallMedian: this.walls.length ? this.wall : null,
+      rssKiB: this.rss,
+      rssMiBMax: Number.isFinite(this.rssMiB) ? this.rssMiB : null,
+      error: this.error,
+      stdout: path.relative(REPO_ROOT, this.outFile),
+    };
   }
 }
 
@@ -324,7 +351,9 @@ async function main() {
     // The baseline grep -c is shared by the parse and stats rows (measured once per size).
     const base = {
       grep: new Measured('grep -w', `grep -w ${tag} ${fileRel}`, 'grep', ['-w', tag, file], ob('grep-w')),
-      count: new Measured('grep -c', `grep -c "Processed request" ${fileRel}`, 'grep', ['-c', 'Processed request', file], ob('grep-c'), { okExit: (c) => c === 0 || c === 1 }),
+      count: new Measured('grep -c', `grep -c "Processed request" ${fileRel}`, 'grep', ['-c', 'Processed request', file], ob('grep-c'), {
+        okExit: (c) => c === 0 || c === 1,
+      }),
     };
     const syn = {
       grep: new Measured('synlog grep', `node ${CLI} grep ${tag} ${fileRel}`, 'node', [CLI, 'grep', tag, file], ob('synlog-grep')),
@@ -336,12 +365,19 @@ async function main() {
     // input side, the regex, and the typed records; no target.
     const floors = tasks.includes('parse')
       ? [
-          { what: 'parse floor: read + split + decode', m: new Measured('floor read', `node bench/floor.mjs read ${fileRel}`, 'node', ['bench/floor.mjs', 'read', file], ob('floor-read')) },
-          { what: 'parse floor: + whole-line Processed regex', m: new Measured('floor regex', `node bench/floor.mjs regex ${fileRel}`, 'node', ['bench/floor.mjs', 'regex', file], ob('floor-regex')) },
+          {
+            what: 'parse floor: read + split + decode',
+            m: new Measured('floor read', `node bench/floor.mjs read ${fileRel}`, 'node', ['bench/floor.mjs', 'read', file], ob('floor-read')),
+          },
+          {
+            what: 'parse floor: + whole-line Processed regex',
+            m: new Measured('floor regex', `node bench/floor.mjs regex ${fileRel}`, 'node', ['bench/floor.mjs', 'regex', file], ob('floor-regex')),
+          },
         ]
       : [];
     // The other analyzer over a big file, for reference (no target): slow requests, both cores.
-    if (tasks.includes('stats')) floors.push({ what: 'slow requests', m: new Measured('synlog slow', `node ${CLI} slow ${fileRel}`, 'node', [CLI, 'slow', file], ob('synlog-slow')) });
+    if (tasks.includes('stats'))
+      floors.push({ what: 'slow requests', m: new Measured('synlog slow', `node ${CLI} slow ${fileRel}`, 'node', [CLI, 'slow', file], ob('synlog-slow')) });
     const pairs = [];
     if (tasks.includes('grep')) pairs.push({ task: 'grep', base: base.grep, syn: syn.grep, maxRatio: 1.0, maxRss: 150 });
     if (tasks.includes('parse')) pairs.push({ task: 'parse', base: base.count, syn: syn.parse, maxRatio: 5.0, maxRss: 150 });
@@ -366,7 +402,13 @@ async function main() {
       const fmt = '%d %t,%^ - %^ - %^ - %^ - %^ - %h - %^ - {%e} Processed request: %Tsec/%^ (%^) (%^) %bB %s "%r" "%u" %^';
       const report = ob('goaccess.json');
       const script = `grep -h 'Processed request' "$1" | "$2" - --no-global-config --log-format='${fmt}' --date-format=%Y-%m-%d --time-format=%H:%M:%S -o "$3"`;
-      goa = new Measured('GoAccess', `grep -h 'Processed request' ${fileRel} \\| goaccess - --log-format='${fmt.replace(/\|/g, '\\|')}' --date-format=%Y-%m-%d --time-format=%H:%M:%S -o ${rel(report)}`, 'sh', ['-c', script, 'sh', file, goaccessBin, report], ob('goaccess'));
+      goa = new Measured(
+        'GoAccess',
+        `grep -h 'Processed request' ${fileRel} \\| goaccess - --log-format='${fmt.replace(/\|/g, '\\|')}' --date-format=%Y-%m-%d --time-format=%H:%M:%S -o ${rel(report)}`,
+        'sh',
+        ['-c', script, 'sh', file, goaccessBin, report],
+        ob('goaccess'),
+      );
       goa.report = report;
       for (let i = 0; i < o.goaccessRuns && !goa.done; i++) {
         warm(file);
@@ -381,17 +423,23 @@ async function main() {
       grep: () => {
         if (syn.grep.error) return '—';
         // every line grep -w found must be in synlog's output; synlog may add headers/context
-        const want = readOut(base.grep).split('\n').filter((l) => l.length > 0);
+        const want = readOut(base.grep)
+          .split('\n')
+          .filter((l) => l.length > 0);
         const got = new Set(readOut(syn.grep).split('\n'));
         const missing = want.filter((l) => !got.has(l)).length;
         const extra = got.size - (got.has('') ? 1 : 0) - (want.length - missing);
-        return missing === 0 ? `all ${want.length} grep line(s) present${extra > 0 ? ` (+${extra} other)` : ''}` : `missing ${missing} of ${want.length} grep line(s)`;
+        return missing === 0
+          ? `all ${want.length} grep line(s) present${extra > 0 ? ` (+${extra} other)` : ''}`
+          : `missing ${missing} of ${want.length} grep line(s)`;
       },
       parse: () => {
         if (syn.parse.error) return '—';
         const out = readOut(syn.parse);
         const nums = (out.match(/\d[\d,_ ]*\d|\d/g) ?? []).map((s) => Number(s.replace(/[,_ ]/g, '')));
-        return nums.includes(grepC) ? `count ${fmtInt(grepC)} = grep -c` : `≠ grep -c ${fmtInt(grepC)}? (stdout: ${out.trim().slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ')})`;
+        return nums.includes(grepC)
+          ? `count ${fmtInt(grepC)} = grep -c`
+          : `≠ grep -c ${fmtInt(grepC)}? (stdout: ${out.trim().slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ')})`;
       },
       stats: () => {
         if (syn.stats.error) return '—';
@@ -407,29 +455,60 @@ async function main() {
       const rssOk = Number.isFinite(p.syn.rssMiB) && p.syn.rssMiB <= p.maxRss;
       const pass = !p.syn.error && !p.base.error && ratioOk && rssOk;
       const why = p.syn.error ? 'not run' : [!ratioOk ? 'slow' : '', !rssOk ? 'RSS' : ''].filter(Boolean).join(', ');
-      const row = { size: sizeLabel, task: p.task, base: p.base, syn: p.syn, ratio, maxRatio: p.maxRatio, maxRss: p.maxRss, pass, why, check: checks[p.task]() };
+      const row = {
+        size: sizeLabel,
+        task: p.task,
+        base: p.base,
+        syn: p.syn,
+        ratio,
+        maxRatio: p.maxRatio,
+        maxRss: p.maxRss,
+        pass,
+        why,
+        check: checks[p.task](),
+      };
       rows.push(row);
       rowsAll.push(row);
     }
-    perSize.push({ sizeLabel, bytes, meta, rows, syn, base, goa, grepC, floors: floors.map((f) => ({ what: f.what, wall: f.m.walls.length ? f.m.wall : null, ratio: f.m.walls.length && base.count.walls.length ? f.m.wall / base.count.wall : null })) });
+    perSize.push({
+      sizeLabel,
+      bytes,
+      meta,
+      rows,
+      syn,
+      base,
+      goa,
+      grepC,
+      floors: floors.map((f) => ({
+        what: f.what,
+        wall: f.m.walls.length ? f.m.wall : null,
+        ratio: f.m.walls.length && base.count.walls.length ? f.m.wall / base.count.wall : null,
+      })),
+    });
 
     // ---- section for this size ----
     const L = [];
     L.push(`### ${sizeLabel}: \`${fileRel}\``);
     L.push('');
-    L.push(`${fmtInt(meta.bytes)} bytes, ${fmtInt(meta.lines)} lines, ${fmtInt(meta.processedLines)} Processed lines (${((100 * meta.processedLines) / meta.lines).toFixed(1)} %), ${meta.epochs} restart epochs; needle tag \`${tag}\` (${meta.needle.lines} line, line ${fmtInt(meta.needle.line)}). Log ${meta.reused ? 'reused from cache' : `generated in ${meta.generationSeconds} s`} (generator v${meta.generatorVersion}).`);
+    L.push(
+      `${fmtInt(meta.bytes)} bytes, ${fmtInt(meta.lines)} lines, ${fmtInt(meta.processedLines)} Processed lines (${((100 * meta.processedLines) / meta.lines).toFixed(1)} %), ${meta.epochs} restart epochs; needle tag \`${tag}\` (${meta.needle.lines} line, line ${fmtInt(meta.needle.line)}). Log ${meta.reused ? 'reused from cache' : `generated in ${meta.generationSeconds} s`} (generator v${meta.generatorVersion}).`,
+    );
     L.push('');
     L.push('| task | baseline | time s | RSS MiB | synlog | time s | RSS MiB | ratio | target | result | output check |');
     L.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const ratioCell = Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '—';
-      L.push(`| ${r.task} | \`${r.base.display.replace(/\|/g, '\\|')}\` | ${r.base.timeCell()} | ${r.base.rssCell()} | \`${r.syn.display}\` | ${r.syn.timeCell()} | ${r.syn.rssCell()} | ${ratioCell} | ratio ≤ ${r.maxRatio.toFixed(1)}, RSS ≤ ${r.maxRss} MiB | ${r.pass ? 'PASS' : `FAIL${r.why ? ` (${r.why})` : ''}`} | ${r.check} |`);
+      L.push(
+        `| ${r.task} | \`${r.base.display.replace(/\|/g, '\\|')}\` | ${r.base.timeCell()} | ${r.base.rssCell()} | \`${r.syn.display}\` | ${r.syn.timeCell()} | ${r.syn.rssCell()} | ${ratioCell} | ratio ≤ ${r.maxRatio.toFixed(1)}, RSS ≤ ${r.maxRss} MiB | ${r.pass ? 'PASS' : `FAIL${r.why ? ` (${r.why})` : ''}`} | ${r.check} |`,
+      );
     }
     for (const f of floors) {
       const ratio = !f.m.error && !base.count.error && f.m.walls.length && base.count.walls.length ? (f.m.wall / base.count.wall).toFixed(2) : '—';
       // the floors print one line; slow prints its findings, then a summary line
       const out = f.m.error ? '—' : (readOut(f.m).trim().split('\n').at(-1) ?? '').replace(/\|/g, '\\|');
-      L.push(`| ${f.what} | \`${base.count.display.replace(/\|/g, '\\|')}\` | ${base.count.timeCell()} | ${base.count.rssCell()} | \`${f.m.display}\` | ${f.m.timeCell()} | ${f.m.rssCell()} | ${ratio} | ${f.m.label === 'synlog slow' ? 'reference (no target)' : 'diagnostic (no record built)'} | — | ${out} |`);
+      L.push(
+        `| ${f.what} | \`${base.count.display.replace(/\|/g, '\\|')}\` | ${base.count.timeCell()} | ${base.count.rssCell()} | \`${f.m.display}\` | ${f.m.timeCell()} | ${f.m.rssCell()} | ${ratio} | ${f.m.label === 'synlog slow' ? 'reference (no target)' : 'diagnostic (no record built)'} | — | ${out} |`,
+      );
     }
     if (goa) {
       let info = '';
@@ -440,7 +519,9 @@ async function main() {
         info = goa.error ? '—' : 'no JSON report';
       }
       const ratio = !goa.error && !syn.stats.error && goa.walls.length && syn.stats.walls.length ? (syn.stats.wall / goa.wall).toFixed(2) : '—';
-      L.push(`| stats vs GoAccess | \`${goa.display}\` | ${goa.timeCell()} | ${goa.rssCell()} | \`${syn.stats.display}\` | ${syn.stats.timeCell()} | ${syn.stats.rssCell()} | ${ratio} | comparison only (${o.goaccessRuns} GoAccess run${o.goaccessRuns > 1 ? 's' : ''}) | — | ${info} |`);
+      L.push(
+        `| stats vs GoAccess | \`${goa.display}\` | ${goa.timeCell()} | ${goa.rssCell()} | \`${syn.stats.display}\` | ${syn.stats.timeCell()} | ${syn.stats.rssCell()} | ${ratio} | comparison only (${o.goaccessRuns} GoAccess run${o.goaccessRuns > 1 ? 's' : ''}) | — | ${info} |`,
+      );
     }
     L.push('');
     if (!goaccessBin && o.goaccess) L.push('GoAccess: skipped (`goaccess` not on PATH).', '');
@@ -460,14 +541,18 @@ async function main() {
     for (const ra of a.rows) {
       const rb = b.rows.find((r) => r.task === ra.task);
       if (!rb) continue;
-      const x = ra.syn.rssMiB, y = rb.syn.rssMiB;
+      const x = ra.syn.rssMiB,
+        y = rb.syn.rssMiB;
       const ok = Number.isFinite(x) && Number.isFinite(y) && !ra.syn.error && !rb.syn.error && y <= x * 1.25 + 8;
       const growth = Number.isFinite(x) && Number.isFinite(y) ? `${y >= x ? '+' : ''}${(((y - x) / x) * 100).toFixed(0)} %` : '—';
-      L.push(`| \`${ra.syn.display.replace(a.meta.path ? rel(a.meta.path) : '', 'FILE')}\` | ${ra.syn.rssCell()} | ${rb.syn.rssCell()} | ${growth} | flat: RSS(4 GiB) ≤ 1.25 × RSS(${a.sizeLabel}) + 8 MiB | ${ok ? 'PASS' : 'FAIL'} |`);
+      L.push(
+        `| \`${ra.syn.display.replace(a.meta.path ? rel(a.meta.path) : '', 'FILE')}\` | ${ra.syn.rssCell()} | ${rb.syn.rssCell()} | ${growth} | flat: RSS(4 GiB) ≤ 1.25 × RSS(${a.sizeLabel}) + 8 MiB | ${ok ? 'PASS' : 'FAIL'} |`,
+      );
       flat.push({ task: ra.task, small: x, big: y, pass: ok });
     }
     for (const key of ['grep', 'count']) {
-      const x = a.base[key], y = b.base[key];
+      const x = a.base[key],
+        y = b.base[key];
       if (!x.walls.length && !y.walls.length) continue;
       L.push(`| \`${x.display.replace(rel(a.meta.path), 'FILE')}\` (baseline, for reference) | ${x.rssCell()} | ${y.rssCell()} | — | — | — |`);
     }
@@ -499,7 +584,15 @@ async function main() {
           size: s.sizeLabel,
           file: rel(s.meta.path),
           meta: { ...s.meta, path: undefined },
-          rows: s.rows.map((r) => ({ task: r.task, baseline: r.base, synlog: r.syn, ratio: Number.isFinite(r.ratio) ? r.ratio : null, target: { maxRatio: r.maxRatio, maxRssMiB: r.maxRss }, pass: r.pass, check: r.check })),
+          rows: s.rows.map((r) => ({
+            task: r.task,
+            baseline: r.base,
+            synlog: r.syn,
+            ratio: Number.isFinite(r.ratio) ? r.ratio : null,
+            target: { maxRatio: r.maxRatio, maxRssMiB: r.maxRss },
+            pass: r.pass,
+            check: r.check,
+          })),
           goaccess: s.goa,
           diagnostics: s.floors,
         })),

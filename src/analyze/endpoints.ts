@@ -23,17 +23,7 @@ import { detach } from '../core/strings.js';
  * ID-like segments → `{id}`), so distinct mistakes stay visible without growing unboundedly.
  */
 
-export type EndpointArea =
-  | 'client'
-  | 'federation'
-  | 'media'
-  | 'key'
-  | 'admin'
-  | 'replication'
-  | 'well-known'
-  | 'metrics'
-  | 'health'
-  | 'other';
+export type EndpointArea = 'client' | 'federation' | 'media' | 'key' | 'admin' | 'replication' | 'well-known' | 'metrics' | 'health' | 'other';
 
 export interface Endpoint {
   /** Prometheus-style servlet name, e.g. 'RoomSendEventRestServlet'; for unknown paths a shape like 'GET /_matrix/client/*\/foo/{id}'. */
@@ -103,12 +93,10 @@ const CLIENT_ROUTES: readonly RouteDef[] = [
   ['GET', 'rooms/{roomId}/context/{eventId}', 'RoomEventContextServlet'],
   ['POST', 'rooms/{roomId}/forget', 'RoomForgetRestServlet'],
   ['PUT', 'rooms/{roomId}/forget/{txnId}', 'RoomForgetRestServlet'],
-  ...['join', 'invite', 'leave', 'ban', 'unban', 'kick'].flatMap(
-    (action): RouteDef[] => [
-      ['POST', `rooms/{roomId}/${action}`, 'RoomMembershipRestServlet'],
-      ['PUT', `rooms/{roomId}/${action}/{txnId}`, 'RoomMembershipRestServlet'],
-    ],
-  ),
+  ...['join', 'invite', 'leave', 'ban', 'unban', 'kick'].flatMap((action): RouteDef[] => [
+    ['POST', `rooms/{roomId}/${action}`, 'RoomMembershipRestServlet'],
+    ['PUT', `rooms/{roomId}/${action}/{txnId}`, 'RoomMembershipRestServlet'],
+  ]),
   ['POST', 'rooms/{roomId}/redact/{eventId}', 'RoomRedactEventRestServlet'],
   ['PUT', 'rooms/{roomId}/redact/{eventId}/{txnId}', 'RoomRedactEventRestServlet'],
   ['PUT', 'rooms/{roomId}/typing/{userId}', 'RoomTypingRestServlet'],
@@ -907,9 +895,7 @@ function oname(method: string, servlet: string): string {
 
 function classifyClient(method: string): Endpoint | null {
   if (nSegs === 3 && segIs(2, 'versions')) {
-    return method === 'GET' || method === 'OPTIONS'
-      ? fixedEndpoint(oname(method, 'VersionsRestServlet'), '/_matrix/client/versions', 'client', method)
-      : null;
+    return method === 'GET' || method === 'OPTIONS' ? fixedEndpoint(oname(method, 'VersionsRestServlet'), '/_matrix/client/versions', 'client', method) : null;
   }
   let first: number;
   if (segIs(2, 'api') && nSegs > 3 && segIs(3, 'v1')) first = 4;
@@ -961,9 +947,7 @@ function classifyCurrent(method: string): Endpoint | null {
     if (segIs(1, 'client')) return classifyClient(method);
     if (segIs(1, 'federation')) return viaTrie(FEDERATION_TRIE, 2, method, 'federation');
     if (segIs(1, 'media')) {
-      return nSegs > 2 && (segIs(2, 'v3') || segIs(2, 'r0') || segIs(2, 'v1'))
-        ? viaTrie(MEDIA_TRIE, 3, method, 'media')
-        : null;
+      return nSegs > 2 && (segIs(2, 'v3') || segIs(2, 'r0') || segIs(2, 'v1')) ? viaTrie(MEDIA_TRIE, 3, method, 'media') : null;
     }
     if (segIs(1, 'key')) return nSegs > 2 && segIs(2, 'v2') ? viaTrie(KEY_TRIE, 3, method, 'key') : null;
     if (segIs(1, 'consent') && nSegs === 2) {

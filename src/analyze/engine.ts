@@ -23,16 +23,7 @@ import { RequestTracker, TagReader, type OpenRequest } from './requests.js';
 import { longPollKind, requestStartMs, slowFinding, sortSlow } from './slow.js';
 import { EndpointStatsTable } from './stats.js';
 import { counterGaps, evidenceOf, openFinding, ranLongCandidate, ranLongFindings, sortStuck, type RanLongCandidate } from './stuck.js';
-import type {
-  CounterGapSummary,
-  EndpointStats,
-  FdReport,
-  FdVerdict,
-  RecordFilter,
-  SlowFinding,
-  StuckEvidence,
-  StuckFinding,
-} from './types.js';
+import type { CounterGapSummary, EndpointStats, FdReport, FdVerdict, RecordFilter, SlowFinding, StuckEvidence, StuckFinding } from './types.js';
 
 export interface AnalysisOptions {
   /** Requests at least this long are slow (long-polls near their timeout excepted). Default 2. */
@@ -403,20 +394,22 @@ export class Analysis {
       // A long-poll that answered within its timeout waited on purpose: never "ran long".
       const waitedOnPurpose = cls === 'fast' && longPollKind(ep, r.totalSec) === 'early';
       if (r.totalSec >= this.opts.stuckAfterSec && !waitedOnPurpose) {
-        this.ranLong.push(ranLongCandidate({
-          // where its first line is (the older file, when it began before a rotation)
-          file: open?.file ?? r.file,
-          epoch: r.epoch,
-          tag: r.tag ?? '',
-          startMs,
-          totalSec: r.totalSec,
-          servlet: ep.servlet,
-          method: r.method,
-          uri: r.uri,
-          firstLine: open?.firstLine ?? r.line,
-          lineCount: (open?.lineCount ?? 0) + 1,
-          lastMessage: open?.lastMessage ?? r.message,
-        }));
+        this.ranLong.push(
+          ranLongCandidate({
+            // where its first line is (the older file, when it began before a rotation)
+            file: open?.file ?? r.file,
+            epoch: r.epoch,
+            tag: r.tag ?? '',
+            startMs,
+            totalSec: r.totalSec,
+            servlet: ep.servlet,
+            method: r.method,
+            uri: r.uri,
+            firstLine: open?.firstLine ?? r.line,
+            lineCount: (open?.lineCount ?? 0) + 1,
+            lastMessage: open?.lastMessage ?? r.message,
+          }),
+        );
       }
     }
   }

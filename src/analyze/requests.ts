@@ -140,7 +140,16 @@ export class RequestTracker {
   }
 
   /** A line logged under a request's tag (not its Processed line). */
-  line(root: string, seq: number, lineNo: number, timeMs: number | null, message: string, role: LineRole, method: string | null = null, uri: string | null = null): void {
+  line(
+    root: string,
+    seq: number,
+    lineNo: number,
+    timeMs: number | null,
+    message: string,
+    role: LineRole,
+    method: string | null = null,
+    uri: string | null = null,
+  ): void {
     let r: OpenRequest | undefined;
     if (seq >= 0) {
       this.seen.add(seq);

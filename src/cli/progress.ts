@@ -33,7 +33,9 @@ export class Progress {
     this.lastDrawMs = now;
     const share = Math.min(100, (this.readBytes / this.totalBytes) * 100);
     const linesPerSec = this.lines / Math.max(0.001, (now - this.startMs) / 1000);
-    process.stderr.write(`\r\x1b[Kread ${share.toFixed(0)}% of ${(this.totalBytes / 1e6).toFixed(0)} MB, ${Math.round(linesPerSec).toLocaleString('en')} lines/s`);
+    process.stderr.write(
+      `\r\x1b[Kread ${share.toFixed(0)}% of ${(this.totalBytes / 1e6).toFixed(0)} MB, ${Math.round(linesPerSec).toLocaleString('en')} lines/s`,
+    );
   }
 
   /** Erases the line before other output to the terminal; it is drawn again at the next update. */

@@ -124,13 +124,7 @@ export interface GenericRecord extends RecordBase {
   readonly kind: 'other';
 }
 
-export type LogRecord =
-  | ProcessedRecord
-  | ReceivedRecord
-  | ConnectionLostRecord
-  | StartupRecord
-  | FdExhaustionRecord
-  | GenericRecord;
+export type LogRecord = ProcessedRecord | ReceivedRecord | ConnectionLostRecord | StartupRecord | FdExhaustionRecord | GenericRecord;
 
 export type RecordKind = LogRecord['kind'];
 

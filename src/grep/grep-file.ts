@@ -37,7 +37,10 @@ export async function grepPlainFile(
   }
 
   const banners = results.flatMap((r) => r.banners).sort((a, b) => a - b);
-  const groups = new Map<string, { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }>();
+  const groups = new Map<
+    string,
+    { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }
+  >();
   let linesBefore = 0;
   for (const result of results) {
     for (const hit of result.hits) addHit(groups, label, startEpoch + epochAt(banners, hit.start), hit, lineNumbers ? linesBefore + hit.relLine : 0);
@@ -50,7 +53,10 @@ export async function grepPlainFile(
 }
 
 function addHit(
-  groups: Map<string, { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }>,
+  groups: Map<
+    string,
+    { summary: { file: string; epoch: number; tag: string; firstMs: number | null; lastMs: number | null }; hits: FileGroup['hits'][number][] }
+  >,
   file: string,
   epoch: number,
   hit: ScanHit,

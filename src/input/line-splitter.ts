@@ -7,8 +7,16 @@ type Slice = (this: Buffer, start: number, end: number) => string;
  * toString should a Node release drop them.
  */
 const bufferProto = Buffer.prototype as unknown as { latin1Slice?: Slice; utf8Slice?: Slice };
-const latin1Slice: Slice = bufferProto.latin1Slice ?? function (this: Buffer, start, end) { return this.toString('latin1', start, end); };
-const utf8Slice: Slice = bufferProto.utf8Slice ?? function (this: Buffer, start, end) { return this.toString('utf8', start, end); };
+const latin1Slice: Slice =
+  bufferProto.latin1Slice ??
+  function (this: Buffer, start, end) {
+    return this.toString('latin1', start, end);
+  };
+const utf8Slice: Slice =
+  bufferProto.utf8Slice ??
+  function (this: Buffer, start, end) {
+    return this.toString('utf8', start, end);
+  };
 
 /** Lines longer than this are not kept (memory stays flat); they are reported as not understood. */
 export const MAX_LINE_BYTES = 1024 * 1024;

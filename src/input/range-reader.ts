@@ -30,25 +30,28 @@ export function readRangeLines(path: string, start: number, end: number, handler
   let skipping = start > 0;
   let skippedLeading = 0;
   let ownLines = 0;
-  const splitter = new LineSplitter({
-    line(text, lineNo, raw) {
-      if (skipping) {
-        if (!isRecordStart(text)) {
+  const splitter = new LineSplitter(
+    {
+      line(text, lineNo, raw) {
+        if (skipping) {
+          if (!isRecordStart(text)) {
+            skippedLeading++;
+            return;
+          }
+          skipping = false;
+        }
+        handler.line(text, lineNo, raw);
+      },
+      overlong(lineNo, bytes) {
+        if (skipping) {
           skippedLeading++;
           return;
         }
-        skipping = false;
-      }
-      handler.line(text, lineNo, raw);
+        handler.overlong(lineNo, bytes);
+      },
     },
-    overlong(lineNo, bytes) {
-      if (skipping) {
-        skippedLeading++;
-        return;
-      }
-      handler.overlong(lineNo, bytes);
-    },
-  }, start === 0);
+    start === 0,
+  );
   const fd = openSync(path, 'r');
   const buf = (readBuffer ??= Buffer.allocUnsafe(CHUNK_BYTES));
   try {

@@ -30,4 +30,3 @@ export function lineAlignedRanges(path: string, size: number, n: number): Array<
   }
   return starts.map((s, i) => [s, starts[i + 1] ?? size]);
 }
-

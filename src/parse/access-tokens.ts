@@ -118,11 +118,7 @@ export const Int = token('Int', String.raw`\d+`, 'integer');
  * The db sched time exists only since v0.27 (`(Q/D/N)` vs `(D/N)`); it is present iff a second
  * `<n><unit>/` follows, which a lexer cannot know without this lookahead.
  */
-export const DbSchedNum = token(
-  'DbSchedNum',
-  `${g(Num)}(?=${g(Unit)}${g(Slash)}${g(Num)}${g(Unit)}${g(Slash)})`,
-  'number',
-);
+export const DbSchedNum = token('DbSchedNum', `${g(Num)}(?=${g(Unit)}${g(Slash)}${g(Num)}${g(Unit)}${g(Slash)})`, 'number');
 export const Space = token('Space', ' ', '` `');
 export const BytesUnit = token('BytesUnit', 'B', '`B`');
 export const Bang = token('Bang', '!', '`!`');
@@ -152,32 +148,68 @@ const AFTER_UA = `(?:${g(DbevtsOpen)}${g(Int)}${g(DbevtsClose)})?${END}`;
  * suffix holds no `"`), so the run to it (greedy) is the lazy `[\s\S]+?(?="…)` of earlier versions; the
  * lookahead makes the token fail, as before, when there is no such `"`.
  */
-export const UserAgent = token(
-  'UserAgent',
-  `${runUntil(Quote, AFTER_UA, true)}(?=${g(Quote)}${AFTER_UA})`,
-  'user agent',
-);
+export const UserAgent = token('UserAgent', `${runUntil(Quote, AFTER_UA, true)}(?=${g(Quote)}${AFTER_UA})`, 'user agent');
 
 /** Every vocabulary token, for documentation and tests. */
 export const ACCESS_TOKENS: readonly TokenType[] = [
-  Sep, ClientAddress, SiteTag, LBrace, ProcessedLit, Requester, ReceivedLit, Num, Unit, Slash, Sec, CpuOpen,
-  CommaSpace, RParen, DbOpen, Int, DbSchedNum, Space, BytesUnit, Bang, Status, OpenRequestLine, Method, Uri,
-  Protocol, QuoteSpaceQuote, Quote, DbevtsOpen, DbevtsClose, UserAgent,
+  Sep,
+  ClientAddress,
+  SiteTag,
+  LBrace,
+  ProcessedLit,
+  Requester,
+  ReceivedLit,
+  Num,
+  Unit,
+  Slash,
+  Sec,
+  CpuOpen,
+  CommaSpace,
+  RParen,
+  DbOpen,
+  Int,
+  DbSchedNum,
+  Space,
+  BytesUnit,
+  Bang,
+  Status,
+  OpenRequestLine,
+  Method,
+  Uri,
+  Protocol,
+  QuoteSpaceQuote,
+  Quote,
+  DbevtsOpen,
+  DbevtsClose,
+  UserAgent,
 ];
 
 // ---- grammar as data --------------------------------------------------------------------------
 
 /** Names of the values a grammar captures; a token occurrence's whole image is the value. */
 export type AccessField =
-  | 'ip' | 'site' | 'requester'
-  | 'total' | 'totalUnit' | 'send'
-  | 'utime' | 'stime' | 'dbsched' | 'dbtxn' | 'dbcount'
-  | 'size' | 'predrop' | 'status' | 'dropped'
-  | 'method' | 'uri' | 'proto' | 'ua' | 'dbevts';
+  | 'ip'
+  | 'site'
+  | 'requester'
+  | 'total'
+  | 'totalUnit'
+  | 'send'
+  | 'utime'
+  | 'stime'
+  | 'dbsched'
+  | 'dbtxn'
+  | 'dbcount'
+  | 'size'
+  | 'predrop'
+  | 'status'
+  | 'dropped'
+  | 'method'
+  | 'uri'
+  | 'proto'
+  | 'ua'
+  | 'dbevts';
 
-export type GrammarNode =
-  | { readonly token: TokenType; readonly field?: AccessField; readonly label?: string }
-  | { readonly optional: readonly GrammarNode[] };
+export type GrammarNode = { readonly token: TokenType; readonly field?: AccessField; readonly label?: string } | { readonly optional: readonly GrammarNode[] };
 
 function t(tok: TokenType, field?: AccessField, label?: string): GrammarNode {
   if (field === undefined) return label === undefined ? { token: tok } : { token: tok, label };

@@ -49,8 +49,26 @@ export type Values = ArrayLike<string | undefined>;
 type Slots = Readonly<Record<AccessField, number>>;
 
 const ALL_FIELDS: readonly AccessField[] = [
-  'ip', 'site', 'requester', 'total', 'totalUnit', 'send', 'utime', 'stime', 'dbsched', 'dbtxn', 'dbcount', 'size', 'predrop', 'status', 'dropped',
-  'method', 'uri', 'proto', 'ua', 'dbevts',
+  'ip',
+  'site',
+  'requester',
+  'total',
+  'totalUnit',
+  'send',
+  'utime',
+  'stime',
+  'dbsched',
+  'dbtxn',
+  'dbcount',
+  'size',
+  'predrop',
+  'status',
+  'dropped',
+  'method',
+  'uri',
+  'proto',
+  'ua',
+  'dbevts',
 ];
 
 // ---- fast path: the grammar composed into one RegExp --------------------------------------------
@@ -272,7 +290,17 @@ export function buildProcessed(
   const total = v[o + P_TOTAL];
   const size = v[o + P_SIZE];
   return {
-    file, line, epoch, format, time, timeMs, logger, level, tag, message, prefix,
+    file,
+    line,
+    epoch,
+    format,
+    time,
+    timeMs,
+    logger,
+    level,
+    tag,
+    message,
+    prefix,
     kind: 'processed',
     ip: v[o + P_IP] ?? null,
     siteTag: v[o + P_SITE] ?? null,
@@ -314,7 +342,17 @@ export function buildReceived(
 ): ReceivedRecord {
   const s = R.slots;
   return {
-    file, line, epoch, format, time, timeMs, logger, level, tag, message, prefix,
+    file,
+    line,
+    epoch,
+    format,
+    time,
+    timeMs,
+    logger,
+    level,
+    tag,
+    message,
+    prefix,
     kind: 'received',
     ip: v[s.ip] ?? null,
     siteTag: v[s.site] ?? null,
@@ -327,11 +365,27 @@ export function buildReceived(
 export function processedFromValues(v: Values): ProcessedFields {
   const r = buildProcessed(v, 0, '', 0, 0, 'text', null, null, '', null, null, '', '');
   return {
-    kind: r.kind, ip: r.ip, siteTag: r.siteTag, requester: r.requester, authenticatedEntity: r.authenticatedEntity,
-    totalSec: r.totalSec, sendSec: r.sendSec, cpuUserSec: r.cpuUserSec, cpuSysSec: r.cpuSysSec,
-    dbSchedSec: r.dbSchedSec, dbTxnSec: r.dbTxnSec, dbTxnCount: r.dbTxnCount, bytes: r.bytes, status: r.status,
-    statusText: r.statusText, dropped: r.dropped, method: r.method, uri: r.uri, protocol: r.protocol,
-    userAgent: r.userAgent, dbEvents: r.dbEvents,
+    kind: r.kind,
+    ip: r.ip,
+    siteTag: r.siteTag,
+    requester: r.requester,
+    authenticatedEntity: r.authenticatedEntity,
+    totalSec: r.totalSec,
+    sendSec: r.sendSec,
+    cpuUserSec: r.cpuUserSec,
+    cpuSysSec: r.cpuSysSec,
+    dbSchedSec: r.dbSchedSec,
+    dbTxnSec: r.dbTxnSec,
+    dbTxnCount: r.dbTxnCount,
+    bytes: r.bytes,
+    status: r.status,
+    statusText: r.statusText,
+    dropped: r.dropped,
+    method: r.method,
+    uri: r.uri,
+    protocol: r.protocol,
+    userAgent: r.userAgent,
+    dbEvents: r.dbEvents,
   };
 }
 

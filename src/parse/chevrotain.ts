@@ -1,3 +1,4 @@
+import type * as ChevrotainModule from 'chevrotain';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +10,7 @@ import { pathToFileURL } from 'node:url';
  * the single-file bundle: the package's ESM entry pulls in ~650 lodash-es modules (1.1 s). The
  * bundle's path is hidden by the package's `exports` map, so it is resolved next to the entry.
  */
-type Chevrotain = typeof import('chevrotain');
+type Chevrotain = typeof ChevrotainModule;
 
 const require = createRequire(import.meta.url);
 const bundle = join(dirname(require.resolve('chevrotain')), '..', 'chevrotain.mjs');
@@ -40,5 +41,4 @@ export function chevrotain(): Chevrotain {
   return loaded;
 }
 
-export type Lexer = import('chevrotain').Lexer;
-export type { IToken, TokenType } from 'chevrotain';
+export type { IToken, Lexer, TokenType } from 'chevrotain';

@@ -18,15 +18,7 @@
  * string's representation every time), irregexp ~5–15 per character; so headers are checked by regex,
  * and charCodeAt is kept for the few characters whose values are needed (timestamp digits, numbers).
  */
-import type {
-  ContinuationLine,
-  Level,
-  LineFormat,
-  LogEvent,
-  LogRecord,
-  ProcessedRecord,
-  UnparsedLine,
-} from '../core/types.js';
+import type { ContinuationLine, Level, LineFormat, LogEvent, LogRecord, ProcessedRecord, UnparsedLine } from '../core/types.js';
 import {
   PROCESSED_LITERAL,
   RECEIVED_LITERAL,
@@ -57,8 +49,17 @@ const ACCESS_DISTINCT = 'synapse.'.length;
 function isWs(c: number): boolean {
   if (c > 32 && c < 160) return false;
   return (
-    c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 
@@ -405,11 +406,7 @@ function resolve(s: string, layout: Layout): Values | null {
 /** Access logger, but the first split's message is no well-formed Processed message. */
 function resolveAccessSlowly(s: string, layout: Layout, hasStd: boolean, hasLegacy: boolean): void {
   const rest = H.restStart;
-  const kind = s.includes(PROCESSED_LITERAL, rest)
-    ? Access.Processed
-    : s.includes(RECEIVED_LITERAL, rest)
-      ? Access.Received
-      : Access.None;
+  const kind = s.includes(PROCESSED_LITERAL, rest) ? Access.Processed : s.includes(RECEIVED_LITERAL, rest) ? Access.Received : Access.None;
   if (kind === Access.None) return;
   candidates.length = 0;
   const first: Split = { tagStart: X.tagStart, tagEnd: X.tagEnd, msgStart: X.msgStart };
@@ -753,8 +750,19 @@ export class LineParser {
     this.recordTag = tag;
     this.recordWasJson = false;
     return buildProcessed(
-      m, TEXT_PROCESSED.offset, this.file, lineNo, this.currentEpoch, 'text', s.substring(ts, ts + 23), logTimeMsOfShape(s, ts),
-      logger, level, tag, s.substring(msgStart), ts === 0 ? '' : s.substring(0, ts),
+      m,
+      TEXT_PROCESSED.offset,
+      this.file,
+      lineNo,
+      this.currentEpoch,
+      'text',
+      s.substring(ts, ts + 23),
+      logTimeMsOfShape(s, ts),
+      logger,
+      level,
+      tag,
+      s.substring(msgStart),
+      ts === 0 ? '' : s.substring(0, ts),
     );
   }
 
@@ -764,11 +772,7 @@ export class LineParser {
     this.recordWasJson = true;
     const time = j.timeMs === null ? null : formatLogTime(j.timeMs);
     if (isAccessLogger(j.logger, 0, j.logger.length)) {
-      const kind = j.message.includes(PROCESSED_LITERAL)
-        ? 'processed'
-        : j.message.includes(RECEIVED_LITERAL)
-          ? 'received'
-          : null;
+      const kind = j.message.includes(PROCESSED_LITERAL) ? 'processed' : j.message.includes(RECEIVED_LITERAL) ? 'received' : null;
       if (kind !== null) {
         const m = kind === 'processed' ? execProcessedAt(j.message, 0) : execReceivedAt(j.message, 0);
         const v = m ?? lexAccessValues(kind, j.message);

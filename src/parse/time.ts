@@ -103,13 +103,8 @@ export function logTimeMsOfShape(text: string, offset: number): number | null {
   const o = offset;
   const sec = (text.charCodeAt(o + 17) - D0) * 10 + (text.charCodeAt(o + 18) - D0);
   if (sec > 59) return null;
-  const rest =
-    sec * 1000 + (text.charCodeAt(o + 20) - D0) * 100 + (text.charCodeAt(o + 21) - D0) * 10 + (text.charCodeAt(o + 22) - D0);
-  const y =
-    (text.charCodeAt(o) - D0) * 1000 +
-    (text.charCodeAt(o + 1) - D0) * 100 +
-    (text.charCodeAt(o + 2) - D0) * 10 +
-    (text.charCodeAt(o + 3) - D0);
+  const rest = sec * 1000 + (text.charCodeAt(o + 20) - D0) * 100 + (text.charCodeAt(o + 21) - D0) * 10 + (text.charCodeAt(o + 22) - D0);
+  const y = (text.charCodeAt(o) - D0) * 1000 + (text.charCodeAt(o + 1) - D0) * 100 + (text.charCodeAt(o + 2) - D0) * 10 + (text.charCodeAt(o + 3) - D0);
   const mo = (text.charCodeAt(o + 5) - D0) * 10 + (text.charCodeAt(o + 6) - D0);
   const d = (text.charCodeAt(o + 8) - D0) * 10 + (text.charCodeAt(o + 9) - D0);
   const h = (text.charCodeAt(o + 11) - D0) * 10 + (text.charCodeAt(o + 12) - D0);
@@ -134,8 +129,7 @@ export function isLogTimeAt(s: string, i: number): boolean {
     s.charCodeAt(i + 13) === 58 &&
     s.charCodeAt(i + 16) === 58 &&
     s.charCodeAt(i + 19) === 44 &&
-    (two(s, i) | two(s, i + 2) | two(s, i + 5) | two(s, i + 8) | two(s, i + 11) | two(s, i + 14) |
-      two(s, i + 17) | two(s, i + 20) | digit(s, i + 22)) >= 0
+    (two(s, i) | two(s, i + 2) | two(s, i + 5) | two(s, i + 8) | two(s, i + 11) | two(s, i + 14) | two(s, i + 17) | two(s, i + 20) | digit(s, i + 22)) >= 0
   );
 }
 

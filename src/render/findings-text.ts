@@ -104,7 +104,11 @@ export function slowTable(findings: readonly SlowFinding[]): string {
     fmtSec(f.cause.waitingSec),
     shown(f.uri, 60),
   ]);
-  return alignTable(header, rows, header.map((h) => ['total', 'cpu', 'db-pool', 'db', 'waiting'].includes(h)));
+  return alignTable(
+    header,
+    rows,
+    header.map((h) => ['total', 'cpu', 'db-pool', 'db', 'waiting'].includes(h)),
+  );
 }
 
 const EVIDENCE_WORDS: Record<StuckFinding['evidence'][number], string> = {
@@ -157,10 +161,19 @@ export function sparkline(values: readonly number[], width: number): string {
 
 export function fdBlock(r: FdReport, style: Style): string {
   const color = r.verdict === 'likely' ? 'red' : r.verdict === 'suspicious' ? 'yellow' : 'green';
-  const lines = [`${r.file}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`];
-  lines.push(`    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? ', keeps growing' : ''}`);
+  const lines = [
+    `${r.file}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
+  ];
+  lines.push(
+    `    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? ', keeps growing' : ''}`,
+  );
   if (r.timeline.length > 0) {
-    lines.push(`    ${timeOfDay(r.timeline[0]!.tMs)} ${sparkline(r.timeline.map((p) => p.inFlight), 60)} ${timeOfDay(r.timeline[r.timeline.length - 1]!.tMs)}`);
+    lines.push(
+      `    ${timeOfDay(r.timeline[0]!.tMs)} ${sparkline(
+        r.timeline.map((p) => p.inFlight),
+        60,
+      )} ${timeOfDay(r.timeline[r.timeline.length - 1]!.tMs)}`,
+    );
   }
   for (const e of r.evidence) lines.push(`    - ${shown(e, 160)}`);
   return lines.join('\n') + '\n';

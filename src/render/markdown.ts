@@ -69,23 +69,13 @@ export function codeSpan(text: string, inTable = false): string {
   let body = visibleControls(text.replace(NEWLINES, ' '));
   if (body === '') body = ' ';
   const ticks = '`'.repeat(longestRun(body, '`') + 1);
-  const pad =
-    body.startsWith('`') ||
-    body.endsWith('`') ||
-    (body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '')
-      ? ' '
-      : '';
+  const pad = body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '') ? ' ' : '';
   if (inTable) body = body.replace(/\|/g, '\\|');
   return `${ticks}${pad}${body}${pad}${ticks}`;
 }
 
 function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /**

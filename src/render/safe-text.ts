@@ -9,8 +9,7 @@
 // characters, line/paragraph separators, BOM, Arabic letter mark, Mongolian vowel separator,
 // word joiner / invisible operators, deprecated format characters).
 const UNSAFE_CLASS =
-  '[\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F' +
-  '\\u2028\\u2029\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF]';
+  '[\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F' + '\\u2028\\u2029\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF]';
 
 const UNSAFE = new RegExp(UNSAFE_CLASS);
 const UNSAFE_ALL = new RegExp(UNSAFE_CLASS, 'g');

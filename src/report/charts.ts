@@ -215,7 +215,7 @@ function textNumber(v: number, unit: string): string {
 export function sparkline(values: readonly number[]): string {
   const max = Math.max(0, ...values);
   return values
-    .map((v) => (max > 0 && v > 0 ? SPARK[Math.min(SPARK.length - 1, Math.floor((v / max) * (SPARK.length - 1) + 0.5))] ?? ' ' : SPARK[0]))
+    .map((v) => (max > 0 && v > 0 ? (SPARK[Math.min(SPARK.length - 1, Math.floor((v / max) * (SPARK.length - 1) + 0.5))] ?? ' ') : SPARK[0]))
     .join('');
 }
 

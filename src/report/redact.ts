@@ -45,16 +45,7 @@ const UA_REDACTED = 'redacted';
 /** Query keys whose values are pagination tokens: pseudonymised (keeps "same token again" visible). */
 const TOKEN_KEYS = new Set(['since', 'from', 'to', 'next_batch', 'prev_batch']);
 /** Keys whose values are secrets: replaced by `<redacted>`, as Synapse does for access_token. */
-const SECRET_KEYS = new Set([
-  'access_token',
-  'client_secret',
-  'sid',
-  'token',
-  'session',
-  'login_token',
-  'refresh_token',
-  'password',
-]);
+const SECRET_KEYS = new Set(['access_token', 'client_secret', 'sid', 'token', 'session', 'login_token', 'refresh_token', 'password']);
 /** Secret keys that also count outside a query string (`… password=hunter2 …`). */
 const FREE_SECRET_KEYS = new Set(['access_token', 'client_secret', 'login_token', 'refresh_token', 'password']);
 
@@ -136,8 +127,7 @@ function nextTrigger(re: RegExp, text: string, from: number): number {
 // ---------------------------------------------------------------------------------------------
 
 const HOST_PLAIN = '(?:\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9.-]{1,255})';
-const HOST_ENC =
-  '(?:%5[Bb](?:[0-9A-Fa-f.:]|%3[Aa]){2,90}%5[Dd]|\\[[0-9A-Fa-f:.]{2,45}\\]|(?:[A-Za-z0-9.-]|%2[DdEe]){1,255})';
+const HOST_ENC = '(?:%5[Bb](?:[0-9A-Fa-f.:]|%3[Aa]){2,90}%5[Dd]|\\[[0-9A-Fa-f:.]{2,45}\\]|(?:[A-Za-z0-9.-]|%2[DdEe]){1,255})';
 const PORT = '(?::\\d{1,5})?';
 const PORT_ENC = '(?:(?::|%3[Aa])\\d{1,5})?';
 /** After a sigil: local part, separator, host, port. */
@@ -160,8 +150,7 @@ const JSON_KEY = /"(?:server_name|destination|origin|user_agent)":\s?"/y;
 /** Never fails, and what it read is consumed: unterminated strings cannot cost a re-read. */
 const JSON_STRING = /(?:[^"\\]|\\.){0,65536}/y;
 const HOST_USER = /(?:host=|user'?: )'([^'\s]{1,255})'/y;
-const SECRET_TOKEN =
-  /(?:sy[tr]_[A-Za-z0-9_-]{10,}|m(?:at|ar|ct)_[A-Za-z0-9]{30}_[A-Za-z0-9]{6}|MDAx[A-Za-z0-9+/=_-]{20,}|Bearer [^\s'"]{8,})/y;
+const SECRET_TOKEN = /(?:sy[tr]_[A-Za-z0-9_-]{10,}|m(?:at|ar|ct)_[A-Za-z0-9]{30}_[A-Za-z0-9]{6}|MDAx[A-Za-z0-9+/=_-]{20,}|Bearer [^\s'"]{8,})/y;
 const STREAM_TOKEN = /(?:s\d{1,20}(?:_\d{1,20}){3,40}|t\d{1,20}-\d{1,20}(?:_\d{1,20}){1,40})/y;
 const BRACE_SERVER = new RegExp(`\\{(${HOST_PLAIN}${PORT})\\}`, 'y');
 const BRACKET_SERVER = new RegExp(`\\[([A-Za-z0-9.-]{1,253}${PORT})\\]`, 'y');
@@ -198,9 +187,7 @@ function isMailLocal(c: number): boolean {
 
 /** A run read backwards from `%3A…` starts inside the escape: move past its two hex digits. */
 function skipEscape(text: string, s: number, limit: number): number {
-  return s > 0 && s + 2 <= limit && text.charCodeAt(s - 1) === 37 && isHex(text.charCodeAt(s)) && isHex(text.charCodeAt(s + 1))
-    ? s + 2
-    : s;
+  return s > 0 && s + 2 <= limit && text.charCodeAt(s - 1) === 37 && isHex(text.charCodeAt(s)) && isHex(text.charCodeAt(s + 1)) ? s + 2 : s;
 }
 
 /** Dotted-quad IPv4 with octets ≤ 255. */
@@ -419,7 +406,11 @@ class Redaction implements Redactor {
 
   redact(text: string): string {
     // Each line on its own: only one user agent per line is recognised.
-    if (text.includes('\n')) return text.split('\n').map((line) => this.redactLine(line)).join('\n');
+    if (text.includes('\n'))
+      return text
+        .split('\n')
+        .map((line) => this.redactLine(line))
+        .join('\n');
     return this.redactLine(text);
   }
 
@@ -432,11 +423,7 @@ class Redaction implements Redactor {
       if (!start) continue;
       const uaStart = h + start[0].length;
       const uaEnd = accessUaEnd(text, uaStart);
-      return (
-        this.scan(text.slice(0, uaStart)) +
-        this.redactUserAgent(text.slice(uaStart, uaEnd)) +
-        this.scan(text.slice(uaEnd))
-      );
+      return this.scan(text.slice(0, uaStart)) + this.redactUserAgent(text.slice(uaStart, uaEnd)) + this.scan(text.slice(uaEnd));
     }
     // A user agent on its own (e.g. a table of clients): `Product/1.2 …`, no log-line layout.
     if (LOOKS_LIKE_UA.test(text) && !text.includes(' - ')) {
@@ -507,12 +494,7 @@ class Redaction implements Redactor {
       const source = at === rare ? 0 : at === letter ? 1 : 2;
       span.from = at;
       span.to = at + 1;
-      const rep =
-        source === 0
-          ? this.onRare(text, at, done, span)
-          : source === 1
-            ? this.onLetter(text, at, span)
-            : this.onDigit(text, at, span);
+      const rep = source === 0 ? this.onRare(text, at, done, span) : source === 1 ? this.onLetter(text, at, span) : this.onDigit(text, at, span);
       if (rep === null) {
         if (source === 0) rare = nextTrigger(RARE, text, at + 1);
         else if (source === 1) letter = nextTrigger(LETTER, text, at + 1);

@@ -387,7 +387,14 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, file
   if (range) {
     const a = formatLogTime(range.first);
     const b = formatLogTime(range.last);
-    facts.push([strong('Time range:'), txt(' '), code(a), txt(' to '), code(b.slice(0, 10) === a.slice(0, 10) ? b.slice(11) : b), txt(` (${formatSpanSec((range.last - range.first) / 1000)}, log clock)`)]);
+    facts.push([
+      strong('Time range:'),
+      txt(' '),
+      code(a),
+      txt(' to '),
+      code(b.slice(0, 10) === a.slice(0, 10) ? b.slice(11) : b),
+      txt(` (${formatSpanSec((range.last - range.first) / 1000)}, log clock)`),
+    ]);
   } else {
     facts.push([strong('Time range:'), txt(' no timestamps in the input')]);
   }
@@ -401,7 +408,9 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, file
   const lines = accounting.records + accounting.continuations + accounting.unparsed;
   const acc: Inline[] = [
     strong('Lines:'),
-    txt(` ${fmtInt(lines)} read: ${fmtInt(accounting.records)} records, ${fmtInt(accounting.continuations)} continuation lines (tracebacks), ${fmtInt(accounting.unparsed)} not understood`),
+    txt(
+      ` ${fmtInt(lines)} read: ${fmtInt(accounting.records)} records, ${fmtInt(accounting.continuations)} continuation lines (tracebacks), ${fmtInt(accounting.unparsed)} not understood`,
+    ),
   ];
   if (accounting.firstUnparsed.length > 0) {
     acc.push(txt(' (first: '));
@@ -493,7 +502,12 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
       by.set(s.servlet, g);
     }
     const top = [...by.entries()].sort((a, b) => b[1].max - a[1].max || b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
-    const parts: Inline[] = [strong('Slowest endpoints:'), txt(` ${plural(slow.length, 'request')} took ${fmtThreshold(threshold)} or longer`), ...longPollNote(result), txt('. ')];
+    const parts: Inline[] = [
+      strong('Slowest endpoints:'),
+      txt(` ${plural(slow.length, 'request')} took ${fmtThreshold(threshold)} or longer`),
+      ...longPollNote(result),
+      txt('. '),
+    ];
     top.forEach(([servlet, g], i) => {
       if (i > 0) parts.push(txt('; '));
       const [verdict = 'waiting'] = [...g.verdicts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map((v) => v[0]);
@@ -530,7 +544,9 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
   }
   if (missing > 0) {
     stuckParts.push(
-      txt(`. ${plural(missing, 'request number')} never appeared in the log (requests that logged nothing under their number: OPTIONS and /health requests, connections dropped before the headers were read, or lost requests)`),
+      txt(
+        `. ${plural(missing, 'request number')} never appeared in the log (requests that logged nothing under their number: OPTIONS and /health requests, connections dropped before the headers were read, or lost requests)`,
+      ),
     );
   }
   if (result.infoOnly && result.files.length > 0) stuckParts.push(txt('. Heuristic at INFO level, see above'));
@@ -563,11 +579,16 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
       txt(` ${plural(e5, 'server error')} (5xx) and ${plural(dropped, 'response')} not fully sent (client gone) among ${plural(total, 'finished request')}.`),
     ]);
   }
-  return [{ k: 'heading', level: 3, text: 'Verdicts' }, { k: 'list', items }];
+  return [
+    { k: 'heading', level: 3, text: 'Verdicts' },
+    { k: 'list', items },
+  ];
 }
 
 function longPollNote(result: AnalysisResult): Inline[] {
-  return result.longPollsNormal > 0 ? [txt(` (not counting ${plural(result.longPollsNormal, 'long-poll')} that waited for their timeout, which is normal)`)] : [];
+  return result.longPollsNormal > 0
+    ? [txt(` (not counting ${plural(result.longPollsNormal, 'long-poll')} that waited for their timeout, which is normal)`)]
+    : [];
 }
 
 const CAUSE_WORD: Record<string, string> = {
@@ -595,9 +616,7 @@ function fdVerdict(p: Preparer, f: FdReport, fileName: (f: string) => string, ma
 
 function endpointRows(p: Preparer, result: AnalysisResult, sort: 'p99' | 'total'): Array<{ row: Parts[] }> {
   const list = [...result.endpoints].sort((a, b) =>
-    sort === 'p99'
-      ? b.p99Sec - a.p99Sec || b.sumSec - a.sumSec || (a.servlet < b.servlet ? -1 : 1)
-      : b.sumSec - a.sumSec || (a.servlet < b.servlet ? -1 : 1),
+    sort === 'p99' ? b.p99Sec - a.p99Sec || b.sumSec - a.sumSec || (a.servlet < b.servlet ? -1 : 1) : b.sumSec - a.sumSec || (a.servlet < b.servlet ? -1 : 1),
   );
   return list.slice(0, ENDPOINT_ROWS).map((e) => {
     const mean = e.count > 0 ? e.sumSec / e.count : 0;
@@ -683,13 +702,7 @@ function slowRow(p: Preparer, s: SlowFinding, multiDay: boolean, manyFiles: bool
   return row;
 }
 
-function prepareRequests(
-  p: Preparer,
-  input: ReportInput,
-  keys: readonly RequestKey[],
-  fileName: (f: string) => string,
-  manyFiles: boolean,
-): RequestView[] {
+function prepareRequests(p: Preparer, input: ReportInput, keys: readonly RequestKey[], fileName: (f: string) => string, manyFiles: boolean): RequestView[] {
   const stuckById = new Map<string, StuckFinding>();
   for (const s of input.result.stuck) stuckById.set(requestKeyId({ file: s.file, epoch: s.epoch, tag: s.tag }), s);
   const slowById = new Map<string, SlowFinding>();
@@ -802,10 +815,7 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
   return {
     blocksHead,
     endpoints,
-    endpointNote: (shown) =>
-      endpointTotal > shown
-        ? [txt(`${plural(endpointTotal - shown, 'more endpoint')}: `), code(`${CMD.stats} ${fileArgs}`)]
-        : null,
+    endpointNote: (shown) => (endpointTotal > shown ? [txt(`${plural(endpointTotal - shown, 'more endpoint')}: `), code(`${CMD.stats} ${fileArgs}`)] : null),
     endpointTotal,
     endpointSort: sort,
     stuckRows,
@@ -862,7 +872,8 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     });
     const note = v.endpointNote(rows.length);
     if (note) blocks.push({ k: 'para', parts: note });
-    if (rows.length < v.endpoints.length) omitted.push([txt(`${plural(v.endpoints.length - rows.length, 'endpoint row')}: `), code(`${CMD.stats} ${v.fileArgs}`)]);
+    if (rows.length < v.endpoints.length)
+      omitted.push([txt(`${plural(v.endpoints.length - rows.length, 'endpoint row')}: `), code(`${CMD.stats} ${v.fileArgs}`)]);
   }
 
   blocks.push({ k: 'heading', level: 3, text: 'Stuck or lost requests' });
@@ -871,9 +882,16 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     const rows = v.stuckRows.slice(0, lim.stuckRows);
     if (rows.length > 0) blocks.push({ k: 'table', headers: v.stuckHeaders, right: v.stuckRight, rows });
     if (v.stuckTotal > rows.length) {
-      blocks.push({ k: 'para', parts: [txt(`${plural(v.stuckTotal - rows.length, 'more stuck request')}${rows.length > 0 ? '' : ' (listed by synlog)'}: `), code(`${CMD.stuck} ${v.fileArgs}`)] });
+      blocks.push({
+        k: 'para',
+        parts: [
+          txt(`${plural(v.stuckTotal - rows.length, 'more stuck request')}${rows.length > 0 ? '' : ' (listed by synlog)'}: `),
+          code(`${CMD.stuck} ${v.fileArgs}`),
+        ],
+      });
     }
-    if (rows.length < v.stuckRows.length) omitted.push([txt(`${plural(v.stuckRows.length - rows.length, 'stuck request row')}: `), code(`${CMD.stuck} ${v.fileArgs}`)]);
+    if (rows.length < v.stuckRows.length)
+      omitted.push([txt(`${plural(v.stuckRows.length - rows.length, 'stuck request row')}: `), code(`${CMD.stuck} ${v.fileArgs}`)]);
   }
 
   blocks.push({ k: 'heading', level: 3, text: 'Slowest requests' });
@@ -881,8 +899,10 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
   else {
     const rows = v.slowRows.slice(0, lim.slowRows);
     if (rows.length > 0) blocks.push({ k: 'table', headers: v.slowHeaders, right: v.slowRight, rows });
-    if (v.slowTotal > rows.length) blocks.push({ k: 'para', parts: [txt(`${plural(v.slowTotal - rows.length, 'more slow request')}: `), code(`${CMD.slow} ${v.fileArgs}`)] });
-    if (rows.length < v.slowRows.length) omitted.push([txt(`${plural(v.slowRows.length - rows.length, 'slow request row')}: `), code(`${CMD.slow} ${v.fileArgs}`)]);
+    if (v.slowTotal > rows.length)
+      blocks.push({ k: 'para', parts: [txt(`${plural(v.slowTotal - rows.length, 'more slow request')}: `), code(`${CMD.slow} ${v.fileArgs}`)] });
+    if (rows.length < v.slowRows.length)
+      omitted.push([txt(`${plural(v.slowRows.length - rows.length, 'slow request row')}: `), code(`${CMD.slow} ${v.fileArgs}`)]);
   }
 
   const charts = v.charts.slice(0, lim.charts);
@@ -903,11 +923,20 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     for (const r of reqs) {
       const body = requestBody(r, lim);
       if (body.shortened) shortened.push(r);
-      blocks.push({ k: 'details', summary: r.summary, body: [{ k: 'para', parts: r.intro }, { k: 'code', info: 'text', text: body.text }] });
+      blocks.push({
+        k: 'details',
+        summary: r.summary,
+        body: [
+          { k: 'para', parts: r.intro },
+          { k: 'code', info: 'text', text: body.text },
+        ],
+      });
     }
     if (shortened.length > 0) {
       omitted.push([
-        txt(`Lines of ${plural(shortened.length, 'request')} shortened to at most ${fmtInt(lim.reqLines)} lines of at most ${fmtInt(lim.lineWidth)} characters; every line: `),
+        txt(
+          `Lines of ${plural(shortened.length, 'request')} shortened to at most ${fmtInt(lim.reqLines)} lines of at most ${fmtInt(lim.lineWidth)} characters; every line: `,
+        ),
         ...grepCommands(shortened),
       ]);
     }
@@ -1003,7 +1032,8 @@ export function buildReport(input: ReportInput, opts: ReportOptions): BuiltRepor
   const omitted = [...doc.omitted];
   let droppedBlocks = 0;
   for (;;) {
-    const note = droppedBlocks > 0 ? [...omitted, [txt(`${plural(droppedBlocks, 'further part')} of this report: `), code(`${CMD.stats} ${view.fileArgs}`)]] : omitted;
+    const note =
+      droppedBlocks > 0 ? [...omitted, [txt(`${plural(droppedBlocks, 'further part')} of this report: `), code(`${CMD.stats} ${view.fileArgs}`)]] : omitted;
     const text = render([...body, ...leftOut(note)]);
     if (text.length <= max || body.length <= 1) return { text, redactionMap: p.mapping(), omitted: note.map(partsText) };
     body.pop();

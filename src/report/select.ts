@@ -19,11 +19,7 @@ const STATE_RANK: Record<StuckState, number> = { 'open-at-restart': 0, 'open-at-
 export function rankStuck(stuck: readonly StuckFinding[]): StuckFinding[] {
   return [...stuck].sort(
     (a, b) =>
-      STATE_RANK[a.state] - STATE_RANK[b.state] ||
-      (b.ageSec ?? -1) - (a.ageSec ?? -1) ||
-      cmp(a.file, b.file) ||
-      a.epoch - b.epoch ||
-      a.firstLine - b.firstLine,
+      STATE_RANK[a.state] - STATE_RANK[b.state] || (b.ageSec ?? -1) - (a.ageSec ?? -1) || cmp(a.file, b.file) || a.epoch - b.epoch || a.firstLine - b.firstLine,
   );
 }
 

@@ -83,7 +83,12 @@ export async function runGrep(
       const found = await grepPlainFile(src.name, src.label, src.bytes, opts.tags, opts.lineNumbers, startEpoch);
       epoch = found.endEpoch;
       // lines are read back from the file only when printed (or held)
-      await settle(found.groups.map((g) => ({ summary: g, lines: { [Symbol.iterator]: () => readGroupLines(src.name, g) } })), epoch, next, src);
+      await settle(
+        found.groups.map((g) => ({ summary: g, lines: { [Symbol.iterator]: () => readGroupLines(src.name, g) } })),
+        epoch,
+        next,
+        src,
+      );
       continue;
     }
     accounting ??= newAccounting();

@@ -253,12 +253,8 @@ describe('classifyEndpoint across areas', () => {
       'PUT /_matrix/client/*/rooms/{roomId}/send/{eventType}/{txnId}',
     );
     expect(classifyEndpoint('PUT', '/_matrix/federation/v1/send/123').route).toBe('PUT /_matrix/federation/v1/send/{txnId}');
-    expect(classifyEndpoint('GET', '/_matrix/media/r0/download/x/y').route).toBe(
-      'GET /_matrix/media/*/download/{serverName}/{mediaId}',
-    );
-    expect(classifyEndpoint('POST', '/_synapse/replication/fed_send_edu/m.typing/txn').route).toBe(
-      'POST /_synapse/replication/fed_send_edu/{arg}/{arg}',
-    );
+    expect(classifyEndpoint('GET', '/_matrix/media/r0/download/x/y').route).toBe('GET /_matrix/media/*/download/{serverName}/{mediaId}');
+    expect(classifyEndpoint('POST', '/_synapse/replication/fed_send_edu/m.typing/txn').route).toBe('POST /_synapse/replication/fed_send_edu/{arg}/{arg}');
   });
 });
 
@@ -277,7 +273,10 @@ describe('normalisation', () => {
     same(['r0', 'v3', 'unstable', 'api/v1'].map((v) => `/_matrix/client/${v}/rooms/!r:x/messages?dir=b`));
     same(['r0', 'v3', 'unstable', 'v2_alpha'].map((v) => `/_matrix/client/${v}/sync`));
     same(['r0', 'v3', 'unstable', 'api/v1'].map((v) => `/_matrix/client/${v}/profile/@u:x`));
-    same(['r0', 'v3', 'v2_alpha'].map((v) => `/_matrix/client/${v}/keys/upload`), 'POST');
+    same(
+      ['r0', 'v3', 'v2_alpha'].map((v) => `/_matrix/client/${v}/keys/upload`),
+      'POST',
+    );
     same(['r0', 'v1', 'v3'].map((v) => `/_matrix/media/${v}/download/x.org/abc`));
     expect(classifyEndpoint('GET', '/_matrix/client/unstable/org.matrix.msc3575/sync').servlet).toBe('SlidingSyncRestServlet');
   });
@@ -382,7 +381,11 @@ describe('unknown paths', () => {
     const cases: ReadonlyArray<readonly [string, string, string]> = [
       ['GET', '/_matrix/client/v3/unknown_thing', 'GET /_matrix/client/*/unknown_thing'],
       ['GET', '/_matrix/client/r0/foo/12345?x=1', 'GET /_matrix/client/*/foo/{id}'],
-      ['PUT', '/_matrix/client/unstable/org.example.new/rooms/%21r%3Ax/thing/%24ev/m1700000000000.3', 'PUT /_matrix/client/*/org.example.new/rooms/{id}/thing/{id}/{id}'],
+      [
+        'PUT',
+        '/_matrix/client/unstable/org.example.new/rooms/%21r%3Ax/thing/%24ev/m1700000000000.3',
+        'PUT /_matrix/client/*/org.example.new/rooms/{id}/thing/{id}/{id}',
+      ],
       ['GET', '/_matrix/client/api/v1/nope/@u:x', 'GET /_matrix/client/*/nope/{id}'],
       ['GET', '/_matrix/federation/v1/nope/!r:x/ABCDEFGHIJKLMNOP', 'GET /_matrix/federation/*/nope/{id}/{id}'],
       ['GET', '/_synapse/admin/v1/nope/s95_15_20_15_8_1_1_31_0', 'GET /_synapse/admin/*/nope/{id}'],
@@ -407,7 +410,6 @@ describe('unknown paths', () => {
   });
 });
 
-
 describe('cardinality on synthetic traffic', () => {
   const rand = mulberry32(42);
   const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -419,8 +421,7 @@ describe('cardinality on synthetic traffic', () => {
   };
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const server = (): string => pick(['matrix.org', 'example.com', `hs${Math.floor(rand() * 1000)}.net`, 'x.y:8448']);
-  const enc = (sigil: string, body: string): string =>
-    rand() < 0.5 ? `${sigil}${body}` : `${encodeURIComponent(sigil)}${encodeURIComponent(body)}`;
+  const enc = (sigil: string, body: string): string => (rand() < 0.5 ? `${sigil}${body}` : `${encodeURIComponent(sigil)}${encodeURIComponent(body)}`);
   const room = (): string => enc('!', `${str(18)}:${server()}`);
   const user = (): string => enc('@', `${str(6).toLowerCase()}:${server()}`);
   const event = (): string => enc('$', str(43, B64));

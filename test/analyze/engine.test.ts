@@ -121,7 +121,15 @@ describe('live snapshot', () => {
     a.onEvent(fdError({ t: 400 }));
     const s = a.snapshot();
     expect(s.inFlight).toHaveLength(200);
-    expect(s.inFlight[0]).toMatchObject({ file: 'homeserver.log', epoch: 1, tag: 'GET-1000', startMs: at(1), ageSec: 399, servlet: 'WhoamiRestServlet', evidence: ['received-without-processed'] });
+    expect(s.inFlight[0]).toMatchObject({
+      file: 'homeserver.log',
+      epoch: 1,
+      tag: 'GET-1000',
+      startMs: at(1),
+      ageSec: 399,
+      servlet: 'WhoamiRestServlet',
+      evidence: ['received-without-processed'],
+    });
     expect(s.inFlight.map((x) => x.startMs ?? 0)).toEqual([...s.inFlight.map((x) => x.startMs ?? 0)].sort((x, y) => x - y));
     expect(s.recentSlow).toHaveLength(50);
     expect(s.recentSlow[49]?.tag).toBe('GET-59');

@@ -131,7 +131,15 @@ export function fdError(o: Base & { signal?: FdExhaustionRecord['signal'] } = {}
 
 export function continuation(o: { tag?: string | null; text: string; file?: string; epoch?: number; recordLine?: number }): ContinuationLine {
   const line = nextLine++;
-  return { kind: 'continuation', file: o.file ?? 'homeserver.log', line, epoch: o.epoch ?? 1, recordLine: o.recordLine ?? line - 1, tag: o.tag ?? null, text: o.text };
+  return {
+    kind: 'continuation',
+    file: o.file ?? 'homeserver.log',
+    line,
+    epoch: o.epoch ?? 1,
+    recordLine: o.recordLine ?? line - 1,
+    tag: o.tag ?? null,
+    text: o.text,
+  };
 }
 
 export function unparsed(o: { tag?: string | null; text: string; t?: number; file?: string; epoch?: number }): UnparsedLine {

@@ -18,7 +18,8 @@ function steadyTraffic(sec: number, seq0 = 1000): LogEvent[] {
 /** Requests that start every `everySec` and never finish (a leak), numbered from `seq0`. */
 function leak(sec: number, everySec: number, seq0 = 1): LogEvent[] {
   const out: LogEvent[] = [];
-  for (let t = everySec, k = 0; t < sec; t += everySec, k++) out.push(received({ tag: `POST-${seq0 + k}`, t, method: 'POST', uri: '/_matrix/client/v3/rooms/!r:x/invite' }));
+  for (let t = everySec, k = 0; t < sec; t += everySec, k++)
+    out.push(received({ tag: `POST-${seq0 + k}`, t, method: 'POST', uri: '/_matrix/client/v3/rooms/!r:x/invite' }));
   return out;
 }
 
@@ -61,7 +62,8 @@ describe('fd report', () => {
   test('fd error lines make it likely; the window is the span of the direct fd errors', () => {
     const events = steadyTraffic(600);
     for (let i = 0; i < 20; i++) events.push(fdError({ t: 300 + i * 0.1 }));
-    for (let i = 0; i < 5; i++) events.push(other({ tag: 'PUT-9', t: 301 + i, level: 'WARNING', message: '[TXN OPERROR] {x} unable to open database file 0/5' }));
+    for (let i = 0; i < 5; i++)
+      events.push(other({ tag: 'PUT-9', t: 301 + i, level: 'WARNING', message: '[TXN OPERROR] {x} unable to open database file 0/5' }));
     // The traceback of an ERROR record: its lines carry the sqlite3 / OSError text.
     const err = other({ tag: 'PUT-9', t: 306, level: 'ERROR', message: "Failed handle request via 'RoomSendEventRestServlet'" });
     events.push(err);

@@ -11,7 +11,15 @@ function f(over: Partial<RecordFilter>): RecordFilter {
 }
 
 describe('compileFilter', () => {
-  const send = processed({ tag: 'PUT-1', t: 100, method: 'PUT', uri: '/_matrix/client/v3/rooms/!r:x/send/m.room.message/1', totalSec: 3, status: 500, requester: '@bob:example.org' });
+  const send = processed({
+    tag: 'PUT-1',
+    t: 100,
+    method: 'PUT',
+    uri: '/_matrix/client/v3/rooms/!r:x/send/m.room.message/1',
+    totalSec: 3,
+    status: 500,
+    requester: '@bob:example.org',
+  });
   const whoami = processed({ tag: 'GET-2', t: 200, totalSec: 0.1, status: 200, dropped: true });
   const notFound = processed({ tag: 'GET-3', t: 300, status: 404, requester: null });
 

@@ -9,7 +9,6 @@ import { mulberry32 } from '../helpers/prng.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-
 /** Lognormal durations around 50 ms with a long tail, like real request times. */
 function lognormal(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
@@ -75,7 +74,12 @@ describe('DurationSamples', () => {
       const s = new DurationSamples(1_000_000);
       for (const v of values) s.add(v);
       expect(s.quantiles(qs)).toStrictEqual(qs.map((p) => quantile([...values], p)));
-      expect(s.medianBelow(0.05)).toStrictEqual(quantile(values.filter((v) => v < 0.05), 0.5));
+      expect(s.medianBelow(0.05)).toStrictEqual(
+        quantile(
+          values.filter((v) => v < 0.05),
+          0.5,
+        ),
+      );
       return s.toState().exact?.constructor.name ?? 'none';
     };
     expect(kindAfter(logged)).toBe('Uint32Array');

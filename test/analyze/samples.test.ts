@@ -52,7 +52,12 @@ describe.each(runs)('%s sample', (run) => {
       expect(`${s?.status}${s?.dropped === true ? '!' : ''}`).toBe(w.code);
     }
     // Nothing else of ≥ 9 s is called slow, and nothing is slower than the ground truth says.
-    expect(r.slow.filter((s) => s.totalSec >= 9).map((s) => s.tag).sort()).toEqual(want.map((w) => w.tag).sort());
+    expect(
+      r.slow
+        .filter((s) => s.totalSec >= 9)
+        .map((s) => s.tag)
+        .sort(),
+    ).toEqual(want.map((w) => w.tag).sort());
     // Slowest first.
     const totals = r.slow.map((s) => s.totalSec);
     expect(totals).toEqual([...totals].sort((a, b) => b - a));
@@ -90,8 +95,14 @@ describe.each(runs)('%s sample', (run) => {
     const quitter = gt.slow_ge_9s.filter((s) => s.scenario === 'client-abort-sync').map((s) => s.tag);
     expect(quitter).toHaveLength(3);
     for (const tag of quitter) {
-      expect(r.slow.some((s) => s.tag === tag), tag).toBe(false);
-      expect(r.stuck.some((s) => s.tag === tag), tag).toBe(false);
+      expect(
+        r.slow.some((s) => s.tag === tag),
+        tag,
+      ).toBe(false);
+      expect(
+        r.stuck.some((s) => s.tag === tag),
+        tag,
+      ).toBe(false);
     }
     expect(r.endpoints.find((e) => e.servlet === 'SyncRestServlet')?.dropped).toBeGreaterThanOrEqual(3);
   });

@@ -48,13 +48,7 @@ describe('long-poll awareness', () => {
   });
 
   test('a non-long-poll at the threshold is slow, just under it is not', () => {
-    const r = analyzeEvents(
-      [
-        processed({ tag: 'GET-1', t: 3, totalSec: 2.0 }),
-        processed({ tag: 'GET-2', t: 4, totalSec: 1.999 }),
-      ],
-      { slowThresholdSec: 2 },
-    );
+    const r = analyzeEvents([processed({ tag: 'GET-1', t: 3, totalSec: 2.0 }), processed({ tag: 'GET-2', t: 4, totalSec: 1.999 })], { slowThresholdSec: 2 });
     expect(r.slow.map((s) => s.tag)).toEqual(['GET-1']);
   });
 });
@@ -76,7 +70,18 @@ describe('slow findings', () => {
   });
 
   test('a dropped request with a negative send time says when the client left', () => {
-    const r = analyzeEvents([processed({ tag: 'POST-9', t: 60, method: 'POST', uri: '/_matrix/client/v3/keys/query?timeout=60000', totalSec: 60.008, sendSec: -55.003, status: 200, dropped: true })]);
+    const r = analyzeEvents([
+      processed({
+        tag: 'POST-9',
+        t: 60,
+        method: 'POST',
+        uri: '/_matrix/client/v3/keys/query?timeout=60000',
+        totalSec: 60.008,
+        sendSec: -55.003,
+        status: 200,
+        dropped: true,
+      }),
+    ]);
     expect(r.slow).toHaveLength(1);
     expect(r.slow[0]?.clientLeftAfterSec).toBeCloseTo(5.005, 6);
     expect(r.slow[0]?.dropped).toBe(true);

@@ -114,7 +114,8 @@ describe('requests that never logged a Processed line', () => {
 describe('ran-long', () => {
   function sends(n: number, t0: number) {
     const out = [];
-    for (let i = 0; i < n; i++) out.push(processed({ tag: `PUT-${100 + i}`, t: t0 + i, method: 'PUT', uri: `/_matrix/client/v3/rooms/!r:x/send/m.room.message/${i}`, totalSec: 0.5 }));
+    for (let i = 0; i < n; i++)
+      out.push(processed({ tag: `PUT-${100 + i}`, t: t0 + i, method: 'PUT', uri: `/_matrix/client/v3/rooms/!r:x/send/m.room.message/${i}`, totalSec: 0.5 }));
     return out;
   }
 
@@ -159,9 +160,15 @@ describe('ran-long', () => {
   });
 
   test('the stuckAfterSec floor applies even to endpoints with a large median', () => {
-    const r = analyzeEvents([...sends(5, 1).map((p) => ({ ...p, totalSec: 10 })), processed({ tag: 'PUT-9', t: 90, method: 'PUT', uri: '/_matrix/client/v3/rooms/!r:x/send/m.room.message/z', totalSec: 59 })], {
-      stuckAfterSec: 60,
-    });
+    const r = analyzeEvents(
+      [
+        ...sends(5, 1).map((p) => ({ ...p, totalSec: 10 })),
+        processed({ tag: 'PUT-9', t: 90, method: 'PUT', uri: '/_matrix/client/v3/rooms/!r:x/send/m.room.message/z', totalSec: 59 }),
+      ],
+      {
+        stuckAfterSec: 60,
+      },
+    );
     expect(r.stuck).toEqual([]);
   });
 

@@ -15,7 +15,9 @@ describe('golden CLI cases', () => {
   for (const name of readdirSync(casesDir).sort()) {
     const dir = join(casesDir, name);
     it(name, async () => {
-      const args = readFileSync(join(dir, 'args'), 'utf8').split('\n').filter((l) => l !== '');
+      const args = readFileSync(join(dir, 'args'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       const stdinPath = join(dir, 'stdin');
       const stdin = existsSync(stdinPath) ? readFileSync(stdinPath) : undefined;
       const result = await runCli(args, stdin);

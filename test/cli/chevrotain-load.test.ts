@@ -14,7 +14,10 @@ import { BIN, CLI_ENV, ROOT } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'synlog-chevrotain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-test.each([['require() on first use', []], ['import at start-up', ['--no-experimental-require-module']]])('%s', (_name, nodeFlags) => {
+test.each([
+  ['require() on first use', []],
+  ['import at start-up', ['--no-experimental-require-module']],
+])('%s', (_name, nodeFlags) => {
   const log = join(dir, 'malformed.log');
   writeFileSync(
     log,
@@ -24,7 +27,10 @@ test.each([['require() on first use', []], ['import at start-up', ['--no-experim
     ].join('\n') + '\n',
   );
   const out = execFileSync(process.execPath, [...nodeFlags, BIN, 'parse', '--json', log], { cwd: ROOT, env: CLI_ENV, encoding: 'utf8' });
-  const [first, second] = out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; reason?: string });
+  const [first, second] = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; reason?: string });
   expect(first).toMatchObject({ kind: 'unparsed', reason: 'access line: expected total time at column 118' });
   expect(second?.kind).toBe('processed');
 });

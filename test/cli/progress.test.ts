@@ -35,7 +35,10 @@ function onTerminal(args: readonly string[], threads: string): { terminal: strin
 }
 
 describe('progress line on a terminal', () => {
-  test.each([['one thread', '1'], ['two threads (shared jobs)', '2']])('stats, %s: share of bytes and lines/s, erased at the end', (_name, threads) => {
+  test.each([
+    ['one thread', '1'],
+    ['two threads (shared jobs)', '2'],
+  ])('stats, %s: share of bytes and lines/s, erased at the end', (_name, threads) => {
     const { terminal, stdout } = onTerminal(['stats', big], threads);
     expect(terminal).toMatch(/\r\x1b\[Kread [1-9]\d*% of 4\d MB, [1-9][\d,]* lines\/s/);
     expect(terminal.endsWith('\r\x1b[K')).toBe(true);
@@ -43,7 +46,10 @@ describe('progress line on a terminal', () => {
     expect(stdout).not.toContain('lines/s');
   });
 
-  test.each([['one thread', '1'], ['two threads (shared jobs)', '2']])('parse --count, %s: the same progress line, then the counts', (_name, threads) => {
+  test.each([
+    ['one thread', '1'],
+    ['two threads (shared jobs)', '2'],
+  ])('parse --count, %s: the same progress line, then the counts', (_name, threads) => {
     const { terminal, stdout } = onTerminal(['parse', '--count', big], threads);
     expect(terminal).toMatch(/\r\x1b\[Kread [1-9]\d*% of 4\d MB, [1-9][\d,]* lines\/s/);
     expect(terminal.endsWith('\r\x1b[K')).toBe(true);

@@ -20,7 +20,10 @@ describe('synlog report (CLI)', () => {
     expect(report).toContain('## Synapse log report');
     expect(report).toContain('`POST-2078`');
     // The admin's map: pseudonym <TAB> original, private to the admin.
-    const map = readFileSync(mapPath, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+    const map = readFileSync(mapPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(map.some(([, original]) => original === '127.0.0.1')).toBe(true);
     expect(map.some(([, original]) => original === '@hanger:localhost')).toBe(true);
     expect(statSync(mapPath).mode & 0o077).toBe(0);

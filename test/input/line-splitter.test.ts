@@ -65,7 +65,14 @@ describe('LineSplitter', () => {
 
   it('gives the same lines however the input is cut into chunks (ASCII, UTF-8, invalid bytes, empty lines)', () => {
     const rnd = mulberry32(7);
-    const pieces = [Buffer.from('plain ascii text '), Buffer.from('é ✓ 🙂 '), Buffer.from('\r'), Buffer.from([0xff, 0xfe]), Buffer.from('\n'), Buffer.from('\n\n')];
+    const pieces = [
+      Buffer.from('plain ascii text '),
+      Buffer.from('é ✓ 🙂 '),
+      Buffer.from('\r'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\n'),
+      Buffer.from('\n\n'),
+    ];
     for (let round = 0; round < 200; round++) {
       const parts: Buffer[] = [];
       const n = 1 + Math.floor(rnd() * 40);
@@ -84,7 +91,7 @@ describe('LineSplitter', () => {
         from = nl + 1;
       }
       const chunks: Buffer[] = [];
-      for (let at = 0; at < input.length; ) {
+      for (let at = 0; at < input.length;) {
         const len = 1 + Math.floor(rnd() * 12);
         chunks.push(input.subarray(at, at + len));
         at += len;

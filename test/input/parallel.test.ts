@@ -10,7 +10,7 @@ interface Done {
   readonly by: string;
 }
 
-/** This thread's side: take jobs, spending `spinMs` on each; first wait for a worker to start, if asked. */
+/** This thread's side: take jobs, spending `spinMs` on each; first wait until a worker holds a job, if asked. */
 function here(spinMs: number, started?: Int32Array) {
   return (taker: JobTaker): Done => {
     if (started) Atomics.wait(started, 0, 0, 10_000);
@@ -41,7 +41,9 @@ describe('shareJobs', () => {
   });
 
   test('the jobs a failed worker took are done again on this thread', async () => {
-    const results = await shareJobs(30, 2, './workers/queue-worker.mjs', import.meta.url, { spinMs: 5, failAfter: 2 }, here(5));
+    // This thread starts only once the worker holds its 2 jobs and is failing: no race with its start-up.
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    const results = await shareJobs(30, 2, './workers/queue-worker.mjs', import.meta.url, { spinMs: 5, failAfter: 2, started }, here(5, started));
     everyJobOnce(results, 30);
     expect(results.every((r) => r.by === 'here')).toBe(true);
   });
@@ -55,7 +57,14 @@ describe('shareJobs', () => {
     const seen: Array<[number, number]> = [];
     await shareJobs(4, 1, './workers/none.mjs', import.meta.url, {}, here(0), (jobs, lines) => seen.push([jobs, lines]));
     // before each take (4 jobs + the final empty take), then once at the end
-    expect(seen).toEqual([[0, 0], [1, 0], [2, 10], [3, 30], [4, 60], [4, 60]]);
+    expect(seen).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 10],
+      [3, 30],
+      [4, 60],
+      [4, 60],
+    ]);
   });
 
   test('the queue hands out each index once, then -1', () => {

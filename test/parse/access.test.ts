@@ -20,10 +20,7 @@ import { LineParser } from '../../src/parse/line-parser.js';
 import { bestMs, readLines, rng } from './helpers.js';
 
 function fieldsOf(e: LogRecord): Record<string, unknown> {
-  const {
-    file: _f, line: _l, epoch: _e, format: _fm, time: _t, timeMs: _tm, logger: _lg, level: _lv, tag: _tg,
-    message: _m, prefix: _p, ...rest
-  } = e;
+  const { file: _f, line: _l, epoch: _e, format: _fm, time: _t, timeMs: _tm, logger: _lg, level: _lv, tag: _tg, message: _m, prefix: _p, ...rest } = e;
   return rest;
 }
 
@@ -34,7 +31,19 @@ function parseOne(line: string): LogEvent {
 describe('sample table (access-samples.ts)', () => {
   it('covers the forms the brief lists', () => {
     const names = ACCESS_SAMPLES.map((s) => s.name).join('\n');
-    for (const needle of ['ru=', '!200', 'HTTPStatus.OK!', '`a|b`', '`{a,b}`', 'quotes inside the user agent', '"-"', 'unix socket', 'v0.12–v0.26 ms', 'v0.27–v0.30 ms', 'v0.9.3']) {
+    for (const needle of [
+      'ru=',
+      '!200',
+      'HTTPStatus.OK!',
+      '`a|b`',
+      '`{a,b}`',
+      'quotes inside the user agent',
+      '"-"',
+      'unix socket',
+      'v0.12–v0.26 ms',
+      'v0.27–v0.30 ms',
+      'v0.9.3',
+    ]) {
       expect(names).toContain(needle);
     }
     expect(ACCESS_SAMPLES.length).toBeGreaterThanOrEqual(35);
@@ -82,11 +91,13 @@ describe('sample table (access-samples.ts)', () => {
 });
 
 describe('one grammar, two compilations', () => {
-  const tokensOf = (nodes: readonly GrammarNode[]): string[] =>
-    nodes.flatMap((n) => ('token' in n ? [sourceOf(n.token)] : tokensOf(n.optional)));
+  const tokensOf = (nodes: readonly GrammarNode[]): string[] => nodes.flatMap((n) => ('token' in n ? [sourceOf(n.token)] : tokensOf(n.optional)));
 
   it('the fast regex is the token patterns in grammar order', () => {
-    for (const [grammar, re] of [[PROCESSED, PROCESSED_REGEX], [RECEIVED, RECEIVED_REGEX]] as const) {
+    for (const [grammar, re] of [
+      [PROCESSED, PROCESSED_REGEX],
+      [RECEIVED, RECEIVED_REGEX],
+    ] as const) {
       let at = 0;
       for (const src of tokensOf(grammar)) {
         const i = re.source.indexOf(src, at);
@@ -138,7 +149,37 @@ describe('differential: fast path and chevrotain agree', () => {
     });
   }
 
-  const ALPHABET = [' ', ' ', '-', ' - ', '"', '" "', '!', '(', ')', '{', '}', '[', ']', '/', '0', '7', '.', 'sec', 'ms', 'B', ', ', 'x', '|', ' [', ' dbevts]', '} Processed request: ', 'ru=', 'db=', '\t'];
+  const ALPHABET = [
+    ' ',
+    ' ',
+    '-',
+    ' - ',
+    '"',
+    '" "',
+    '!',
+    '(',
+    ')',
+    '{',
+    '}',
+    '[',
+    ']',
+    '/',
+    '0',
+    '7',
+    '.',
+    'sec',
+    'ms',
+    'B',
+    ', ',
+    'x',
+    '|',
+    ' [',
+    ' dbevts]',
+    '} Processed request: ',
+    'ru=',
+    'db=',
+    '\t',
+  ];
 
   function mutate(s: string, r: () => number): string {
     let out = s;

@@ -153,7 +153,10 @@ describe('§11.5 restart epochs', () => {
   });
   it('the JSON banner too', () => {
     const p = new LineParser('j');
-    const e = p.parse('{"log":"***** STARTING SERVER *****","namespace":"root","level":"WARNING","time":1795334307.03,"request":"main","server_name":"localhost"}', 1);
+    const e = p.parse(
+      '{"log":"***** STARTING SERVER *****","namespace":"root","level":"WARNING","time":1795334307.03,"request":"main","server_name":"localhost"}',
+      1,
+    );
     expect(e.kind).toBe('startup');
     expect(e.epoch).toBe(1);
     expect(p.epoch).toBe(1);
@@ -169,7 +172,12 @@ describe('§11.7 negative send time and the drop marker on either side', () => {
   it('-0.000sec keeps its sign', () => {
     expect(Object.is((rec(mk('-0.000', '200')) as ProcessedRecord).sendSec, -0)).toBe(true);
   });
-  for (const [code, status, text] of [['200!', 200, '200'], ['!200', 200, '200'], ['499!', 499, '499'], ['HTTPStatus.OK!', 200, 'HTTPStatus.OK']] as const) {
+  for (const [code, status, text] of [
+    ['200!', 200, '200'],
+    ['!200', 200, '200'],
+    ['499!', 499, '499'],
+    ['HTTPStatus.OK!', 200, 'HTTPStatus.OK'],
+  ] as const) {
     it(code, () => {
       const e = rec(mk('0.000', code)) as ProcessedRecord;
       expect(e.dropped).toBe(true);
@@ -202,7 +210,9 @@ describe('§11.13 lines that look like access lines but are not', () => {
     expect(rec(`${TS} - synapse.access.http.8008 - 1 - INFO - GET-1 - something else entirely`).kind).toBe('other');
   });
   it('the GCP docs example (fake message) is not an access line', () => {
-    const e = rec('{"severity":"INFO","message":"Processed request: 3.481sec 200 GET /sync","logger":"synapse.access.http.8008","time":"2026-05-12T13:40:37.829Z"}');
+    const e = rec(
+      '{"severity":"INFO","message":"Processed request: 3.481sec 200 GET /sync","logger":"synapse.access.http.8008","time":"2026-05-12T13:40:37.829Z"}',
+    );
     expect(e.kind).toBe('other');
   });
 });
@@ -300,7 +310,8 @@ describe('journald layout `logger: [tag] msg` (contrib/systemd/log_config.yaml)'
 
 describe('§20 lines with no tag field', () => {
   it('example 27: the access parse is retried on the whole rest after the level', () => {
-    const line = 'homeserver - 2018-06-08 10:29:18,841 - synapse.access.http.9091 - 131 - INFO - 127.0.0.1 - 9091 - {@voyager:t2bot.io} Processed request: 1612.422sec (21.768sec, 0.616sec) (1.589sec/42.834sec/1568) 0B 200 "POST /_synapse/replication/remote_join HTTP/1.1" "Synapse/0.31.0"';
+    const line =
+      'homeserver - 2018-06-08 10:29:18,841 - synapse.access.http.9091 - 131 - INFO - 127.0.0.1 - 9091 - {@voyager:t2bot.io} Processed request: 1612.422sec (21.768sec, 0.616sec) (1.589sec/42.834sec/1568) 0B 200 "POST /_synapse/replication/remote_join HTTP/1.1" "Synapse/0.31.0"';
     const e = rec(line) as ProcessedRecord;
     expect(e.tag).toBeNull();
     expect(tagOfLine(line)).toBeNull();
@@ -337,7 +348,8 @@ describe('malformed access lines', () => {
     expect(e.kind === 'unparsed' && e.reason).toBe(`access line: expected \` \` before the URI at column ${l.length + 1} (end of line)`);
   });
   it('a malformed JSON access line', () => {
-    const l = '{"log":"1.2.3.4 - 8008 - {None} Processed request: junk","namespace":"synapse.access.http.8008","level":"INFO","time":1700000000.5,"request":"GET-3"}';
+    const l =
+      '{"log":"1.2.3.4 - 8008 - {None} Processed request: junk","namespace":"synapse.access.http.8008","level":"INFO","time":1700000000.5,"request":"GET-3"}';
     const e = one(l);
     if (e.kind !== 'unparsed') throw new Error(e.kind);
     expect(e.tag).toBe('GET-3');
@@ -349,7 +361,9 @@ describe('malformed access lines', () => {
 
 describe('§11.18 JSON logs', () => {
   it('TerseJsonFormatter: epoch `time` → exact ms and the text form in UTC', () => {
-    const e = rec('{"log":"Collecting gc 1","namespace":"synapse.metrics._gc","level":"INFO","time":1795334307.03,"request":"sentinel","server_name":"localhost"}');
+    const e = rec(
+      '{"log":"Collecting gc 1","namespace":"synapse.metrics._gc","level":"INFO","time":1795334307.03,"request":"sentinel","server_name":"localhost"}',
+    );
     expect(e.format).toBe('json');
     expect(e.timeMs).toBe(1795334307030);
     expect(e.time).toBe('2026-11-22 07:58:27,030');
@@ -365,7 +379,9 @@ describe('§11.18 JSON logs', () => {
     expect(e.level).toBe('WARNING');
   });
   it('GcpJsonFormatter: severity, message (with an embedded traceback), logger, ISO time', () => {
-    const e = rec('{"severity":"ERROR","message":"Failed handle request\\nTraceback (most recent call last):\\n  File \\"x\\"","logger":"synapse.http.server","time":"2026-05-12T13:40:37.829Z"}');
+    const e = rec(
+      '{"severity":"ERROR","message":"Failed handle request\\nTraceback (most recent call last):\\n  File \\"x\\"","logger":"synapse.http.server","time":"2026-05-12T13:40:37.829Z"}',
+    );
     expect(e.format).toBe('json');
     expect(e.level).toBe('ERROR');
     expect(e.logger).toBe('synapse.http.server');
@@ -375,21 +391,27 @@ describe('§11.18 JSON logs', () => {
     expect(e.message.split('\n')).toHaveLength(3);
   });
   it('legacy structured logging (`log_namespace`, v1.4–v1.22)', () => {
-    const e = rec('{"log":"Connection from client lost before response was sent","log_namespace":"synapse.http.site","level":"INFO","request":"GET-12","server_name":"example.com","time":1590000000.0}');
+    const e = rec(
+      '{"log":"Connection from client lost before response was sent","log_namespace":"synapse.http.site","level":"INFO","request":"GET-12","server_name":"example.com","time":1590000000.0}',
+    );
     expect(e.kind).toBe('connection-lost');
     expect(e.logger).toBe('synapse.http.site');
     expect(e.tag).toBe('GET-12');
     expect(e.timeMs).toBe(1590000000000);
   });
   it('raw UTF-8 and unknown extra keys', () => {
-    const e = rec('{"log":"Grüße aus Köln ✓","namespace":"synapse.x","level":"INFO","time":1700000000.12,"request":"POST-5","zzz":{"a":[1,{"b":null}]},"exc_type":"KeyError","exc_value":"\'x\'"}');
+    const e = rec(
+      '{"log":"Grüße aus Köln ✓","namespace":"synapse.x","level":"INFO","time":1700000000.12,"request":"POST-5","zzz":{"a":[1,{"b":null}]},"exc_type":"KeyError","exc_value":"\'x\'"}',
+    );
     // the exception (JsonFormatter: exc_type / exc_value, no traceback) ends the message, as the traceback's last line would
     expect(e.message).toBe("Grüße aus Köln ✓\nKeyError: 'x'");
     expect(e.tag).toBe('POST-5');
     expect(e.timeMs).toBe(1700000000120);
   });
   it('a JSON exception is read like a traceback: Errno 24 makes fd evidence, an empty exc_value prints the type alone', () => {
-    const fd = rec('{"log":"Failed handle request via \'X\'","namespace":"synapse.http.server","level":"ERROR","exc_type":"OSError","exc_value":"[Errno 24] Too many open files: \'/m\'"}');
+    const fd = rec(
+      '{"log":"Failed handle request via \'X\'","namespace":"synapse.http.server","level":"ERROR","exc_type":"OSError","exc_value":"[Errno 24] Too many open files: \'/m\'"}',
+    );
     expect(fd.kind === 'fd-exhaustion' && fd.signal).toBe('too-many-open-files');
     expect(rec('{"log":"m","namespace":"x","level":"ERROR","exc_type":"CancelledError","exc_value":""}').message).toBe('m\nCancelledError');
     expect(rec('{"log":"m","namespace":"x","level":"ERROR","exc_value":"ignored without a type"}').message).toBe('m');
@@ -405,13 +427,7 @@ describe('§11.18 JSON logs', () => {
     expect(ev[1]?.kind === 'unparsed' && ev[1].reason).toMatch(/JSON/);
   });
   it('`{` lines that are not JSON log objects continue a text record', () => {
-    const ev = many([
-      `${TS} - synapse.x - 1 - INFO - GET-1 - dumping`,
-      "{'not': 'json'}",
-      '{"json": "but no log keys"}',
-      '{"log": "no namespace"}',
-      '[1, 2]',
-    ]);
+    const ev = many([`${TS} - synapse.x - 1 - INFO - GET-1 - dumping`, "{'not': 'json'}", '{"json": "but no log keys"}', '{"log": "no namespace"}', '[1, 2]']);
     expect(ev.slice(1).map((e) => e.kind)).toEqual(['continuation', 'continuation', 'continuation', 'continuation']);
     for (const l of ["{'not': 'json'}", '{"json": "but no log keys"}']) {
       expect(isRecordStart(l)).toBe(false);
@@ -455,7 +471,10 @@ describe('kinds', () => {
     const cur = k('Connection from client lost before response was sent');
     expect(cur.kind === 'connection-lost' && cur.legacy).toBe(false);
     for (const cls of ['ConnectionDone', 'ConnectionLost']) {
-      const old = k(`Error processing request <XForwardedForRequest at 0x7f98 method='GET' uri='/x' clientproto='HTTP/1.0' site=8083>: <class 'twisted.internet.error.${cls}'> Connection was closed cleanly.`, 'WARNING');
+      const old = k(
+        `Error processing request <XForwardedForRequest at 0x7f98 method='GET' uri='/x' clientproto='HTTP/1.0' site=8083>: <class 'twisted.internet.error.${cls}'> Connection was closed cleanly.`,
+        'WARNING',
+      );
       expect(old.kind === 'connection-lost' && old.legacy, cls).toBe(true);
     }
     // the ERROR line that can follow the INFO line is not counted twice
@@ -503,7 +522,13 @@ describe('§11.15 garbage, control characters, odd lines: never thrown, always o
     expect(many([base, 'tb line\r'])[1]).toMatchObject({ kind: 'continuation', text: 'tb line' });
   });
   it('truncated headers are not records', () => {
-    for (const l of [TS, `${TS} - synapse.x`, `${TS} - synapse.x - 1 - INF`, `${TS} - synapse.x - x1 - INFO - t - m`, `${TS} - synapse.x - 1 - NOTICE - t - m`]) {
+    for (const l of [
+      TS,
+      `${TS} - synapse.x`,
+      `${TS} - synapse.x - 1 - INF`,
+      `${TS} - synapse.x - x1 - INFO - t - m`,
+      `${TS} - synapse.x - 1 - NOTICE - t - m`,
+    ]) {
       expect(isRecordStart(l), l).toBe(false);
       expect(many([base, l])[1]?.kind, l).toBe('continuation');
     }

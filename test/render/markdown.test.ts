@@ -16,9 +16,7 @@ function flat(tokens: Token[]): Token[] {
 
 /** The plain text an inline token renders to (escapes resolved). */
 function inlineText(t: Token): string {
-  return (t.children ?? [])
-    .map((c) => (c.type === 'softbreak' || c.type === 'hardbreak' ? '\n' : c.content))
-    .join('');
+  return (t.children ?? []).map((c) => (c.type === 'softbreak' || c.type === 'hardbreak' ? '\n' : c.content)).join('');
 }
 
 function expectNoMarkupFromUser(tokens: Token[]): void {

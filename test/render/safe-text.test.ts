@@ -10,9 +10,7 @@ describe('visibleControls', () => {
 
   it('shows ESC and the rest of an ANSI sequence as text', () => {
     expect(visibleControls('\u001b[31mred\u001b[0m')).toBe('\\x1b[31mred\\x1b[0m');
-    expect(visibleControls('\u001b]8;;https://evil\u0007link\u001b]8;;\u0007')).toBe(
-      '\\x1b]8;;https://evil\\x07link\\x1b]8;;\\x07',
-    );
+    expect(visibleControls('\u001b]8;;https://evil\u0007link\u001b]8;;\u0007')).toBe('\\x1b]8;;https://evil\\x07link\\x1b]8;;\\x07');
   });
 
   it('shows C0, DEL and C1 controls as \\xNN, keeps TAB', () => {
@@ -24,9 +22,7 @@ describe('visibleControls', () => {
     // "Trojan Source": RLO makes the text read differently than it is stored.
     expect(visibleControls('user\u202Eexe.txt')).toBe('user\\u{202E}exe.txt');
     expect(visibleControls('\u2066a\u2067b\u2068c\u2069')).toBe('\\u{2066}a\\u{2067}b\\u{2068}c\\u{2069}');
-    expect(visibleControls('a\u200Bb\u200Cc\u200Dd\u200Ee\u200Ff')).toBe(
-      'a\\u{200B}b\\u{200C}c\\u{200D}d\\u{200E}e\\u{200F}f',
-    );
+    expect(visibleControls('a\u200Bb\u200Cc\u200Dd\u200Ee\u200Ff')).toBe('a\\u{200B}b\\u{200C}c\\u{200D}d\\u{200E}e\\u{200F}f');
     expect(visibleControls('\uFEFFx\u2028y\u2029z\u202Aw')).toBe('\\u{FEFF}x\\u{2028}y\\u{2029}z\\u{202A}w');
   });
 

@@ -9,7 +9,6 @@ const FIXTURE = new URL('../../fixtures/logs/homeserver-info.log', import.meta.u
 // Seeded generator of realistic Synapse lines with personal data in them.
 // ---------------------------------------------------------------------------------------------
 
-
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const ALNUM = `${LOWER}0123456789`;
 const B64URL = `ABCDEFGHIJKLMNOPQRSTUVWXYZ${LOWER}0123456789-_`;
@@ -266,16 +265,16 @@ describe('redaction property test (seeded)', () => {
 describe('pseudonym consistency', () => {
   it('gives the same ID the same pseudonym in every form and line', () => {
     const r = createRedactor({ keepServers: ['localhost'] });
-    const a = r.redact('x - 1.2.3.4 - 8008 - {@alice:matrix.org} Processed request: 0.1sec/0.0sec (0.0sec, 0.0sec) (0.0sec/0.0sec/0) 2B 200 "GET /_matrix/client/v3/profile/%40alice%3Amatrix.org HTTP/1.1" "curl/8.5.0" [0 dbevts]');
+    const a = r.redact(
+      'x - 1.2.3.4 - 8008 - {@alice:matrix.org} Processed request: 0.1sec/0.0sec (0.0sec, 0.0sec) (0.0sec/0.0sec/0) 2B 200 "GET /_matrix/client/v3/profile/%40alice%3Amatrix.org HTTP/1.1" "curl/8.5.0" [0 dbevts]',
+    );
     expect(a).toContain('{@user1:server1.example}');
     expect(a).toContain('/profile/%40user1%3Aserver1.example ');
     expect(a).toContain(' 192.0.2.1 ');
     const b = r.redact('Timing out typing for: @alice:matrix.org; client 1.2.3.4; state_key=@alice:matrix.org');
     expect(b).toBe('Timing out typing for: @user1:server1.example; client 192.0.2.1; state_key=@user1:server1.example');
     // The same room plain and encoded, the same server in IDs and in free text.
-    expect(r.redact('!abcDEF:matrix.org %21abcDEF%3Amatrix.org matrix.org')).toBe(
-      '!room1:server1.example %21room1%3Aserver1.example server1.example',
-    );
+    expect(r.redact('!abcDEF:matrix.org %21abcDEF%3Amatrix.org matrix.org')).toBe('!room1:server1.example %21room1%3Aserver1.example server1.example');
   });
 
   it('gives different IDs different pseudonyms', () => {
@@ -340,7 +339,9 @@ describe('the real fixture log', () => {
     const repr = lines.find((l) => l.includes("IPv4Address(type='TCP'"));
     expect(fed).toBeDefined();
     expect(repr).toBeDefined();
-    expect(r.redact(fed ?? '')).toMatch(/\[192\.0\.2\.\d+:\d+\] Request failed: GET matrix:\/\/192\.0\.2\.\d+:\d+\/_matrix\/federation\/v1\/make_join\/%21room\d+%3A192\.0\.2\.\d+%3A\d+\/%40user\d+%3Alocalhost\?/);
+    expect(r.redact(fed ?? '')).toMatch(
+      /\[192\.0\.2\.\d+:\d+\] Request failed: GET matrix:\/\/192\.0\.2\.\d+:\d+\/_matrix\/federation\/v1\/make_join\/%21room\d+%3A192\.0\.2\.\d+%3A\d+\/%40user\d+%3Alocalhost\?/,
+    );
     expect(r.redact(repr ?? '')).toMatch(/IPv4Address\(type='TCP', host='192\.0\.2\.\d+', port=\d+\)/);
   });
 });
@@ -374,7 +375,7 @@ describe('forms from the log-format spec', () => {
 
   it('an outbound request: [server] tag and matrix-federation:// URL', () => {
     const line =
-      'my-matrix-server-federation-sender-1 | 2023-01-25 20:56:20,995 - synapse.http.matrixfederationclient - 709 - WARNING - federation_transaction_transmission_loop-3 - {PUT-O-3} [matrix.org] Request failed: PUT matrix-federation://matrix.org/_matrix/federation/v1/send/1674680155797: HttpResponseException(\'403: Forbidden\')';
+      "my-matrix-server-federation-sender-1 | 2023-01-25 20:56:20,995 - synapse.http.matrixfederationclient - 709 - WARNING - federation_transaction_transmission_loop-3 - {PUT-O-3} [matrix.org] Request failed: PUT matrix-federation://matrix.org/_matrix/federation/v1/send/1674680155797: HttpResponseException('403: Forbidden')";
     expect(r().redact(line)).toBe(
       "my-matrix-server-federation-sender-1 | 2023-01-25 20:56:20,995 - synapse.http.matrixfederationclient - 709 - WARNING - federation_transaction_transmission_loop-3 - {PUT-O-3} [server1.example] Request failed: PUT matrix-federation://server1.example/_matrix/federation/v1/send/1674680155797: HttpResponseException('403: Forbidden')",
     );
@@ -382,7 +383,11 @@ describe('forms from the log-format spec', () => {
 
   it('kept servers stay, their users do not', () => {
     const red = r();
-    expect(red.redact('PUT-74929 - 0.0.0.0 - 8008 - {@alice:example.com} Processed request: x "PUT /_matrix/client/r0/user/%40alice%3Aexample.com/account_data/x HTTP/1.0" "curl/8.5.0" [0 dbevts]')).toBe(
+    expect(
+      red.redact(
+        'PUT-74929 - 0.0.0.0 - 8008 - {@alice:example.com} Processed request: x "PUT /_matrix/client/r0/user/%40alice%3Aexample.com/account_data/x HTTP/1.0" "curl/8.5.0" [0 dbevts]',
+      ),
+    ).toBe(
       'PUT-74929 - 192.0.2.1 - 8008 - {@user1:example.com} Processed request: x "PUT /_matrix/client/r0/user/%40user1%3Aexample.com/account_data/x HTTP/1.0" "curl/8.5.0" [0 dbevts]',
     );
     expect(red.redact('{@admin:example.com|@bob:EXAMPLE.com} [example.com] https://example.com/x')).toBe(
@@ -410,7 +415,7 @@ describe('forms from the log-format spec', () => {
     );
   });
 
-  it('secrets and tokens in queries, Synapse\'s own <redacted> left alone', () => {
+  it("secrets and tokens in queries, Synapse's own <redacted> left alone", () => {
     const red = r();
     expect(red.redact('/_matrix/client/v3/sync?access_token=<redacted>&since=s1_2_3_4&next_batch=abc&from=t12-34_5_6&to=x&dir=b')).toBe(
       '/_matrix/client/v3/sync?access_token=<redacted>&since=tok1&next_batch=tok2&from=tok3&to=tok4&dir=b',
@@ -478,8 +483,11 @@ describe('user agents', () => {
 
   it('is applied to the user agent of an access line and to a bare user agent', () => {
     expect(r.redact('Mozilla/5.0 (Linux; Android 14; Pixel 8 Pro)')).toBe('Mozilla/5.0 (Linux; Android 14; redacted)');
-    const line = '- {None} Processed request: 0.1sec/0.0sec (0.0sec, 0.0sec) (0.0sec/0.0sec/0) 2B 200 "GET / HTTP/1.1" "Bot/1.0 (admin@host.org) "quoted" [0 dbevts]" [0 dbevts]';
-    expect(r.redact(line)).toBe('- {None} Processed request: 0.1sec/0.0sec (0.0sec, 0.0sec) (0.0sec/0.0sec/0) 2B 200 "GET / HTTP/1.1" "Bot/1.0 (redacted) redacted [redacted]" [0 dbevts]');
+    const line =
+      '- {None} Processed request: 0.1sec/0.0sec (0.0sec, 0.0sec) (0.0sec/0.0sec/0) 2B 200 "GET / HTTP/1.1" "Bot/1.0 (admin@host.org) "quoted" [0 dbevts]" [0 dbevts]';
+    expect(r.redact(line)).toBe(
+      '- {None} Processed request: 0.1sec/0.0sec (0.0sec, 0.0sec) (0.0sec/0.0sec/0) 2B 200 "GET / HTTP/1.1" "Bot/1.0 (redacted) redacted [redacted]" [0 dbevts]',
+    );
   });
 
   it('treats each line of a multi-line text on its own', () => {
@@ -498,8 +506,37 @@ describe('user agents', () => {
 describe('robustness', () => {
   // Each of these repeated to 200 KB must not take super-linear time.
   const UNITS = [
-    '@', '@a', '%40', '%40a%2F', '!a', '$', '#a', 'a.', '.a', ':', '::', 'a:', 'f:f:', '1.', '1.1.', '{a', '[a', '=',
-    'since=', '"server_name":"\\', '"user_agent":"', 's1_', 'syt_', 'x@', 'a@b.', "host='", "user': '", '%3A', ' HTTP/1.1" "', '(', 'a'.repeat(300) + '.',
+    '@',
+    '@a',
+    '%40',
+    '%40a%2F',
+    '!a',
+    '$',
+    '#a',
+    'a.',
+    '.a',
+    ':',
+    '::',
+    'a:',
+    'f:f:',
+    '1.',
+    '1.1.',
+    '{a',
+    '[a',
+    '=',
+    'since=',
+    '"server_name":"\\',
+    '"user_agent":"',
+    's1_',
+    'syt_',
+    'x@',
+    'a@b.',
+    "host='",
+    "user': '",
+    '%3A',
+    ' HTTP/1.1" "',
+    '(',
+    'a'.repeat(300) + '.',
   ];
 
   it.each(UNITS.map((u) => [u]))('stays linear on %j repeated', (unit) => {

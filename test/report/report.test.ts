@@ -19,7 +19,6 @@ const BASE: ReportOptions = { redact: true, keepServers: [], form: false, synlog
 
 const parseLog = parseLines;
 
-
 function inputFromLog(lines: readonly string[], sel?: { maxSlow?: number; maxStuck?: number }): ReportInput {
   const parsed = parseLog('homeserver.log', lines);
   const result = analyzeEvents(parsed.events);
@@ -167,7 +166,11 @@ const MERMAID_LINES = [
 ];
 
 function checkMermaid(src: string): void {
-  for (const line of src.replace(/\n$/, '').split('\n')) expect(MERMAID_LINES.some((re) => re.test(line)), line).toBe(true);
+  for (const line of src.replace(/\n$/, '').split('\n'))
+    expect(
+      MERMAID_LINES.some((re) => re.test(line)),
+      line,
+    ).toBe(true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,7 +280,6 @@ describe('hostile user agents and URIs', () => {
 // Redaction property
 // ---------------------------------------------------------------------------------------------
 
-
 interface Secrets {
   /** Must not survive redaction (checked with boundaries for IPs). */
   ips: string[];
@@ -322,7 +324,14 @@ function secretLog(seed: number): { lines: string[]; secrets: Secrets } {
       `/_matrix/client/v3/profile/${encodeURIComponent(user)}?access_token=${token}&sid=${secret}&since=${since}`,
     ]);
     lines.push(info(sec, tag, `Fetching ${room} for ${user} from ${ip} since ${since} with ${sytToken}`));
-    lines.push(info(sec, tag, `Sending to https://${server}/_matrix/federation/v1/send?token=${token}&sid=${secret} (client_secret=${secret})`, 'synapse.http.matrixfederationclient'));
+    lines.push(
+      info(
+        sec,
+        tag,
+        `Sending to https://${server}/_matrix/federation/v1/send?token=${token}&sid=${secret} (client_secret=${secret})`,
+        'synapse.http.matrixfederationclient',
+      ),
+    );
     lines.push(access({ sec: sec + 3, tag, ip, user, totalSec: 3 + i, uri, ua: `Element/1.11 (${local}'s laptop; ${server})` }));
     // The same request's data again in a request that never finishes (stuck, INFO).
     lines.push(info(sec + 4, `PUT-${70 + i}`, `Still waiting on ${server} for ${user} (${room}) from ${ip}`));
@@ -374,7 +383,8 @@ describe('redaction', () => {
 
   it('never writes 127.0.0.1 from the sample-style lines', () => {
     const lines = [...startup(T0)];
-    for (let i = 0; i < 8; i++) lines.push(access({ sec: T0 + i, tag: `GET-${i}`, ip: '127.0.0.1', totalSec: i, uri: `/_matrix/client/v3/profile/%40bob%3A127.0.0.1%3A8999` }));
+    for (let i = 0; i < 8; i++)
+      lines.push(access({ sec: T0 + i, tag: `GET-${i}`, ip: '127.0.0.1', totalSec: i, uri: `/_matrix/client/v3/profile/%40bob%3A127.0.0.1%3A8999` }));
     const text = buildReport(inputFromLog(lines), BASE).text;
     expect(text).not.toContain('127.0.0.1');
     expect(text).not.toContain('127%2E0%2E0%2E1');
@@ -600,7 +610,11 @@ describe('edge cases', () => {
 
   it('names the file of each request when there are several (workers)', () => {
     const main = parseLog('homeserver.log', [...startup(T0), access({ sec: T0 + 5, tag: 'GET-1', totalSec: 4 }), info(T0 + 6, 'PUT-2', 'stuck here')]);
-    const worker = parseLog('worker1.log', [...startup(T0), access({ sec: T0 + 7, tag: 'GET-1', totalSec: 6 }), access({ sec: T0 + 30, tag: 'GET-3', totalSec: 0.2 })]);
+    const worker = parseLog('worker1.log', [
+      ...startup(T0),
+      access({ sec: T0 + 7, tag: 'GET-1', totalSec: 6 }),
+      access({ sec: T0 + 30, tag: 'GET-3', totalSec: 0.2 }),
+    ]);
     const events = [...main.events, ...worker.events];
     const result = analyzeEvents(events);
     const keys = selectReportRequests(result);
@@ -613,7 +627,12 @@ describe('edge cases', () => {
     };
     const report = buildReport({ result, accounting, requestLines: lines }, BASE);
     // GET-1 exists in both files: two requests, each with its own lines and grep command.
-    expect(keys.filter((k) => k.tag === 'GET-1').map((k) => k.file).sort()).toEqual(['homeserver.log', 'worker1.log']);
+    expect(
+      keys
+        .filter((k) => k.tag === 'GET-1')
+        .map((k) => k.file)
+        .sort(),
+    ).toEqual(['homeserver.log', 'worker1.log']);
     expect(report.text).toContain('`synlog grep GET-1 worker1.log`');
     expect(report.text).toContain('`synlog grep GET-1 homeserver.log`');
     const tokens = checkStructure(report.text, keys.length + (report.text.match(/^```mermaid$/gm) ?? []).length);

@@ -72,7 +72,7 @@ describe('grep on a rotated log', () => {
     expect(spanning(second.tag)?.header).toContain(`==> ${pieces[1]} + ${pieces[2]} | `);
   });
 
-  test('with --line-number, each line of a joined group says its file; the numbers are that file\'s', async () => {
+  test("with --line-number, each line of a joined group says its file; the numbers are that file's", async () => {
     const rotated = await grep(pieces, [first.tag, second.tag], { lineNumbers: true });
     const joined = rotated.filter((g) => g.header.includes(' + '));
     expect(joined).toHaveLength(2);

@@ -53,13 +53,25 @@ async function engine(path: string, options: SlowRangeOptions): Promise<{ findin
   return { findings, longPollsNormal: analysis.finish().longPollsNormal, accounting: outcome.accounting };
 }
 
-async function inJobs(path: string, options: SlowRangeOptions, jobCount: number, roundJobs: number): Promise<{ findings: SlowFinding[]; longPollsNormal: number; accounting: unknown }> {
+async function inJobs(
+  path: string,
+  options: SlowRangeOptions,
+  jobCount: number,
+  roundJobs: number,
+): Promise<{ findings: SlowFinding[]; longPollsNormal: number; accounting: unknown }> {
   const findings: SlowFinding[] = [];
   let rounds = 0;
-  const r = await slowInParallel(await inspectSource(path), 1, options, (found) => {
-    rounds++;
-    findings.push(...found);
-  }, undefined, { jobCount, roundJobs });
+  const r = await slowInParallel(
+    await inspectSource(path),
+    1,
+    options,
+    (found) => {
+      rounds++;
+      findings.push(...found);
+    },
+    undefined,
+    { jobCount, roundJobs },
+  );
   expect(rounds).toBe(Math.ceil(jobCount / roundJobs));
   return { findings, longPollsNormal: r.longPollsNormal, accounting: r.accounting };
 }
@@ -74,7 +86,13 @@ describe('slow over byte ranges = the engine line by line', () => {
     for (const o of options) {
       const want = await engine(path, o);
       expect(want.findings.length).toBeGreaterThan(0);
-      for (const [jobCount, roundJobs] of [[1, 1], [2, 1], [3, 2], [7, 3], [9, 4]] as const) {
+      for (const [jobCount, roundJobs] of [
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [7, 3],
+        [9, 4],
+      ] as const) {
         expect(await inJobs(path, o, jobCount, roundJobs), `${jobCount} jobs, rounds of ${roundJobs}`).toStrictEqual(want);
       }
     }

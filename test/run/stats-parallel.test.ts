@@ -60,13 +60,24 @@ const FILTERED: ReadonlyArray<{ name: string; filter: RecordFilter; slowThreshol
 describe.each(RUNS)('%s sample: merged halves = one Analysis', (run) => {
   const events = sampleEvents(run);
   const n = events.length;
-  const cutsList = [[0], [1], [Math.floor(n / 3)], [Math.floor(n / 2)], [Math.floor((2 * n) / 3)], [n - 1], [n], [Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4)]];
+  const cutsList = [
+    [0],
+    [1],
+    [Math.floor(n / 3)],
+    [Math.floor(n / 2)],
+    [Math.floor((2 * n) / 3)],
+    [n - 1],
+    [n],
+    [Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4)],
+  ];
 
   test.each(FILTERED)('$name', ({ filter, slowThresholdSec }) => {
     const want = analyzeEvents(events, { filter, slowThresholdSec }).endpoints;
     expect(want.length).toBeGreaterThan(0);
     for (const cuts of cutsList) {
-      expect(mergedParts(events, cuts, filter, slowThresholdSec, DEFAULT_OPTIONS.exactPercentileLimit).results(), `cut at ${cuts.join(', ')}`).toStrictEqual(want);
+      expect(mergedParts(events, cuts, filter, slowThresholdSec, DEFAULT_OPTIONS.exactPercentileLimit).results(), `cut at ${cuts.join(', ')}`).toStrictEqual(
+        want,
+      );
     }
   });
 
@@ -128,7 +139,10 @@ describe('DurationSamples.merge', () => {
 
   test('parts in whole milliseconds stay so when merged; one part in doubles makes the whole so, as one pass would', () => {
     const ms = lognormal(5000, 12);
-    for (const [all, kind] of [[ms, 'Uint32Array'], [[...ms.slice(0, 3000), 1 / 3, ...ms.slice(3000)], 'Float64Array']] as const) {
+    for (const [all, kind] of [
+      [ms, 'Uint32Array'],
+      [[...ms.slice(0, 3000), 1 / 3, ...ms.slice(3000)], 'Float64Array'],
+    ] as const) {
       const one = samplesOf(all, 1_000_000);
       for (const cuts of [[1], [2500], [2999, 3001], [100, 2000, 4000]]) {
         const m = mergedOf(all, cuts, 1_000_000);
@@ -254,7 +268,12 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
   const files = [...RUNS.map((r) => `${LOGS_DIR}homeserver-${r}.log`), awkwardFile()];
 
   async function sequential(sources: readonly SourceInfo[], options: StatsRangeOptions): Promise<{ endpoints: unknown; accounting: unknown }> {
-    const analysis = new Analysis({ slowThresholdSec: options.slowThresholdSec, stuckAfterSec: 60, filter: options.filter, exactPercentileLimit: options.exactPercentileLimit });
+    const analysis = new Analysis({
+      slowThresholdSec: options.slowThresholdSec,
+      stuckAfterSec: 60,
+      filter: options.filter,
+      exactPercentileLimit: options.exactPercentileLimit,
+    });
     const outcome = await runAnalysis(sources, analysis, { follow: false });
     return { endpoints: analysis.finish().endpoints, accounting: outcome.accounting };
   }
@@ -295,7 +314,12 @@ describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequentia
     const sources = await Promise.all(files.map((f) => inspectSource(f)));
     const filtered: StatsRangeOptions = { slowThresholdSec: 0.5, filter: { ...NO_FILTER, status: '2xx,5xx' }, exactPercentileLimit: 50 };
     const want = await sequential(sources, filtered);
-    for (const [jobCount, threads] of [[2, 2], [5, 2], [9, 3]] as const) expect(inJobs(sources, jobCount, threads, filtered), `${jobCount} jobs`).toStrictEqual(want);
+    for (const [jobCount, threads] of [
+      [2, 2],
+      [5, 2],
+      [9, 3],
+    ] as const)
+      expect(inJobs(sources, jobCount, threads, filtered), `${jobCount} jobs`).toStrictEqual(want);
   });
 
   test('the awkward lines are accounted with their absolute line numbers', async () => {

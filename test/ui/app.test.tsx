@@ -25,7 +25,10 @@ function start(cols = 80, rows = 24) {
     await vi.waitFor(() => check(frame()), { timeout: 5000, interval: 20 });
   };
   /** The line the selection marker is on. */
-  const selected = (): string => frame().split('\n').find((l) => l.startsWith('›')) ?? '';
+  const selected = (): string =>
+    frame()
+      .split('\n')
+      .find((l) => l.startsWith('›')) ?? '';
   return { feed, onQuit, app, frame, press, selected, see };
 }
 

@@ -8,7 +8,13 @@ import { HOSTILE_UA, RAW_ESCAPES, idOf, inputStatus, linesFor, plain, renderAt, 
 
 const settings = { slowThresholdSec: 2, stuckAfterSec: 60 };
 
-function draw(cols: number, rows: number, ui: UiState = initialState, frame: TopFrame = { snapshot: snapshot(), input: inputStatus() }, detail: RequestLines | null = null) {
+function draw(
+  cols: number,
+  rows: number,
+  ui: UiState = initialState,
+  frame: TopFrame = { snapshot: snapshot(), input: inputStatus() },
+  detail: RequestLines | null = null,
+) {
   const view = buildRows(frame.snapshot, ui.filterDraft ?? ui.filter, ui.sort, settings);
   return renderAt(<Dashboard columns={cols} rows={rows} frame={frame} view={view} ui={ui} settings={settings} detail={detail} />, cols, rows);
 }
@@ -80,7 +86,9 @@ describe('Dashboard frames', () => {
       snapshot: snapshot({ fds: [{ file: hostileFile, verdict: 'likely', inFlight: 1, fdErrorLines: 1 }] }),
       input: inputStatus({ sources: [{ name: hostileFile, state: 'following', rotations: 0 }], warnings: ['bad \x1b]0;title\x07 warning'] }),
     };
-    const detail = linesFor('GET-20', 3, [`2026-11-22 07:44:59,000 - synapse.access.http.8008 - 1 - INFO - GET-20 - ::1 - 8008 - {@evil:localhost} Processed request: 12.500sec/0.000sec (0.100sec, 0.000sec) (8.000sec/1.000sec/2) 15B 200 "GET /x HTTP/1.1" "${HOSTILE_UA}" [0 dbevts]`]);
+    const detail = linesFor('GET-20', 3, [
+      `2026-11-22 07:44:59,000 - synapse.access.http.8008 - 1 - INFO - GET-20 - ::1 - 8008 - {@evil:localhost} Processed request: 12.500sec/0.000sec (0.100sec, 0.000sec) (8.000sec/1.000sec/2) 15B 200 "GET /x HTTP/1.1" "${HOSTILE_UA}" [0 dbevts]`,
+    ]);
     const screens = [
       draw(120, 40, initialState, frame),
       draw(80, 24, initialState, frame),
@@ -116,7 +124,7 @@ describe('Dashboard frames', () => {
     expect(lines).toHaveLength(23);
     expect(out).toContain('"the-user-agent/1.0"');
     // Continuation rows are indented.
-    expect(lines[5]).toMatch(/^  x+/);
+    expect(lines[5]).toMatch(/^ {2}x+/);
   });
 
   it('explains when a request’s lines were not kept', () => {

@@ -80,7 +80,15 @@ export function snapshot(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
     errorRate: Array.from({ length: 60 }, (_, i) => (i % 10 === 0 ? 2 : 0)),
     inFlight: [
       { file: 'homeserver.log', epoch: 1, tag: 'GET-90', startMs: T0 - 95_000, ageSec: 95, servlet: 'SyncRestServlet', evidence: ['lines-without-processed'] },
-      { file: 'homeserver.log', epoch: 1, tag: 'PUT-91', startMs: T0 - 3200, ageSec: 3.2, servlet: 'RoomSendEventRestServlet', evidence: ['lines-without-processed'] },
+      {
+        file: 'homeserver.log',
+        epoch: 1,
+        tag: 'PUT-91',
+        startMs: T0 - 3200,
+        ageSec: 3.2,
+        servlet: 'RoomSendEventRestServlet',
+        evidence: ['lines-without-processed'],
+      },
       { file: 'homeserver.log', epoch: 1, tag: 'POST-92', startMs: T0 - 500, ageSec: 0.5, servlet: null, evidence: ['lines-without-processed'] },
     ],
     recentSlow: [

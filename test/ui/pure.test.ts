@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../src/ui/filter.js';
-import { causeLabel, fit, fitRight, formatClock, formatCount, formatDuration, formatPercent, formatRate, safe, sparkline, wrapLogLines } from '../../src/ui/format.js';
+import {
+  causeLabel,
+  fit,
+  fitRight,
+  formatClock,
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatRate,
+  safe,
+  sparkline,
+  wrapLogLines,
+} from '../../src/ui/format.js';
 import { planLayout, shareLines, windowStart } from '../../src/ui/layout.js';
 import { buildRows } from '../../src/ui/rows.js';
 import { initialState, reduce, selectedPosition, type KeyContext, type KeyFlags, type UiState } from '../../src/ui/state.js';

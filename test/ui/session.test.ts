@@ -184,7 +184,11 @@ describe('TopSession', () => {
 describe('RequestLineStore', () => {
   const L = (tag: string, msg: string, logger = 'synapse.x'): string => `2026-11-22 07:44:00,000 - ${logger} - 1 - INFO - ${tag} - ${msg}`;
   const processed = (tag: string, sec: number): string =>
-    L(tag, `127.0.0.1 - 8008 - {@a:hs} Processed request: ${sec.toFixed(3)}sec/0.000sec (0.001sec, 0.000sec) (0.000sec/0.000sec/0) 2B 200 "GET /_matrix/client/v3/sync HTTP/1.1" "ua" [0 dbevts]`, 'synapse.access.http.8008');
+    L(
+      tag,
+      `127.0.0.1 - 8008 - {@a:hs} Processed request: ${sec.toFixed(3)}sec/0.000sec (0.001sec, 0.000sec) (0.000sec/0.000sec/0) 2B 200 "GET /_matrix/client/v3/sync HTTP/1.1" "ua" [0 dbevts]`,
+      'synapse.access.http.8008',
+    );
 
   function feed(store: RequestLineStore, lines: string[]): void {
     const parser = new LineParser('hs.log');
@@ -216,19 +220,28 @@ describe('RequestLineStore', () => {
 
   it('is bounded per request, in requests and in total lines', () => {
     const store = new RequestLineStore(2, { perRequest: 10, open: 3, kept: 2, total: 10_000 });
-    feed(store, Array.from({ length: 300 }, (_, i) => L('GET-1', `line ${i}`)));
+    feed(
+      store,
+      Array.from({ length: 300 }, (_, i) => L('GET-1', `line ${i}`)),
+    );
     const one = store.get(id('GET-1'))!;
     expect(one.lines.length).toBeLessThanOrEqual(10 + 255);
     expect(one.lines.length + one.droppedLines).toBe(300);
     expect(one.lines.at(-1)!.text).toContain('line 299');
 
     const lru = new RequestLineStore(2, { perRequest: 10, open: 3, kept: 2, total: 50 });
-    feed(lru, ['GET-1', 'GET-2', 'GET-3', 'GET-1', 'GET-4'].map((t) => L(t, 'x')));
+    feed(
+      lru,
+      ['GET-1', 'GET-2', 'GET-3', 'GET-1', 'GET-4'].map((t) => L(t, 'x')),
+    );
     // GET-2 was least recently touched.
     expect(lru.get(id('GET-2'))).toBeNull();
     expect(lru.get(id('GET-1'))).not.toBeNull();
     expect(lru.size).toBe(3);
-    feed(lru, ['GET-5', 'GET-6', 'GET-7'].map((t) => processed(t, 5)));
+    feed(
+      lru,
+      ['GET-5', 'GET-6', 'GET-7'].map((t) => processed(t, 5)),
+    );
     expect(lru.get(id('GET-5'))).toBeNull();
     expect(lru.get(id('GET-7'))).not.toBeNull();
 

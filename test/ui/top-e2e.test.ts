@@ -62,7 +62,26 @@ describe.skipIf(!hasTmux)('synlog top in a real terminal (tmux)', () => {
   });
 
   it('shows the data, follows keys, opens a request, quits and restores the terminal', async () => {
-    tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', '-c', ROOT, 'env', '-i', `PATH=${process.env.PATH ?? ''}`, 'TERM=xterm-256color', 'PS1=$ ', 'bash', '--norc', '--noprofile');
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'top',
+      '-x',
+      '120',
+      '-y',
+      '40',
+      '-c',
+      ROOT,
+      'env',
+      '-i',
+      `PATH=${process.env.PATH ?? ''}`,
+      'TERM=xterm-256color',
+      'PS1=$ ',
+      'bash',
+      '--norc',
+      '--noprofile',
+    );
     tmux('send-keys', '-t', 'top', 'echo SHELL-WAS-HERE', 'Enter');
     await waitFor((s) => s.includes('SHELL-WAS-HERE\n'), 'the shell');
     // CI=true on purpose: Ink's CI mode would draw nothing until exit; top must not fall for it.

@@ -3,15 +3,7 @@ import { Analysis, DEFAULT_OPTIONS } from '../../analyze/engine.js';
 import type { RecordFilter, SlowFinding } from '../../analyze/types.js';
 import type { SourceInfo } from '../../input/sources.js';
 import { formatLogTime } from '../../parse/time.js';
-import {
-  fdBlock,
-  gapLine,
-  slowLine,
-  slowTable,
-  statsTable,
-  stuckBlock,
-  type Style,
-} from '../../render/findings-text.js';
+import { fdBlock, gapLine, slowLine, slowTable, statsTable, stuckBlock, type Style } from '../../render/findings-text.js';
 import { sortSlow } from '../../analyze/slow.js';
 import { sortEndpoints } from '../../analyze/sort.js';
 import { runAnalysis } from '../../run/analyze.js';
@@ -44,8 +36,10 @@ function styleFor(out: Output): Style {
 
 export async function runCommand(which: Which, argv: CommonArgs): Promise<number> {
   const sources: SourceInfo[] = await resolveInputs(argv.files, process.stdin.isTTY === true);
-  if (argv.follow && sources.some((s) => s.isStdin)) throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
-  if (argv.top !== undefined && !(Number.isInteger(argv.top) && argv.top > 0)) throw new UsageError(`--top wants a whole number above 0${Number.isNaN(argv.top) ? '' : `, not ${argv.top}`}`);
+  if (argv.follow && sources.some((s) => s.isStdin))
+    throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
+  if (argv.top !== undefined && !(Number.isInteger(argv.top) && argv.top > 0))
+    throw new UsageError(`--top wants a whole number above 0${Number.isNaN(argv.top) ? '' : `, not ${argv.top}`}`);
   const slowThresholdSec = parseDurationSec(argv.threshold);
   const stuckAfterSec = parseDurationSec(argv['stuck-after']);
   const summaryEverySec = parseDurationSec(argv['summary-every']);
@@ -91,7 +85,11 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
         slowSoFar: findings,
         requestsPerSec: snap.requestRate.length ? snap.requestRate[snap.requestRate.length - 1] : 0,
       };
-      out.text(argv.json ? JSON.stringify(summary) + '\n' : `# ${summary.logTime ?? '-'} lines ${summary.linesRead}, not understood ${summary.notUnderstood}, in flight ${summary.inFlight}, slow so far ${findings}\n`);
+      out.text(
+        argv.json
+          ? JSON.stringify(summary) + '\n'
+          : `# ${summary.logTime ?? '-'} lines ${summary.linesRead}, not understood ${summary.notUnderstood}, in flight ${summary.inFlight}, slow so far ${findings}\n`,
+      );
     }
   };
 
@@ -138,14 +136,17 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
   let outcome;
   try {
     const parallel = parallelStats ?? parallelSlow;
-    outcome = parallel !== null ? { accounting: parallel.accounting, warnings: [] } : await runAnalysis(sources, analysis, {
-      follow: argv.follow,
-      signal: controller.signal,
-      onTick: live ? onTick : undefined,
-      onBytes: progress ? (b) => progress.add(b) : undefined,
-      onEvent: progress ? () => progress.line() : undefined,
-      flush: () => out.drained(),
-    });
+    outcome =
+      parallel !== null
+        ? { accounting: parallel.accounting, warnings: [] }
+        : await runAnalysis(sources, analysis, {
+            follow: argv.follow,
+            signal: controller.signal,
+            onTick: live ? onTick : undefined,
+            onBytes: progress ? (b) => progress.add(b) : undefined,
+            onEvent: progress ? () => progress.line() : undefined,
+            flush: () => out.drained(),
+          });
   } finally {
     progress?.done();
     process.off('SIGINT', stop);
@@ -212,4 +213,3 @@ export async function runCommand(which: Which, argv: CommonArgs): Promise<number
   if (strictCode !== 0) return strictCode;
   return argv['fail-on-findings'] && findings > 0 ? EXIT_FINDINGS : 0;
 }
-

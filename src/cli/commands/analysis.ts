@@ -40,7 +40,13 @@ function commonOptions(y: Argv): Argv {
     .option('stuck-after', { type: 'string', default: '60s', describe: 'open (or finished) requests past this count as stuck' });
 }
 
-function makeCommand(which: Which, command: string, describe: string, extra: (y: Argv) => Argv, examples: Array<[string, string]>): CommandModule<object, CommonArgs> {
+function makeCommand(
+  which: Which,
+  command: string,
+  describe: string,
+  extra: (y: Argv) => Argv,
+  examples: Array<[string, string]>,
+): CommandModule<object, CommonArgs> {
   return {
     command,
     describe,
@@ -99,4 +105,3 @@ export const fdsCommand = makeCommand(
   (y) => y,
   [['synlog fds homeserver.log generic_worker1.log', 'a verdict per file with its evidence and time window']],
 );
-

@@ -34,7 +34,11 @@ export const grepCommand: CommandModule<object, GrepArgs> = {
       if (tags.length === 0) throw new UsageError('give a request tag, e.g. synlog grep GET-37 homeserver.log');
       if (!Number.isInteger(argv.context) || argv.context < 0) throw new UsageError('--context wants a whole number ≥ 0');
       // Loaded here, not at start-up: every command starts faster when it loads only what it uses.
-      const [{ resolveInputs }, { runGrep }, { Output }] = await Promise.all([import('../../run/inputs.js'), import('../../run/grep.js'), import('../output.js')]);
+      const [{ resolveInputs }, { runGrep }, { Output }] = await Promise.all([
+        import('../../run/inputs.js'),
+        import('../../run/grep.js'),
+        import('../output.js'),
+      ]);
       const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
       const out = new Output();
       const outcome = await runGrep(sources, { tags, context: argv.context, markdown: argv.markdown, lineNumbers: argv['line-number'] }, out);

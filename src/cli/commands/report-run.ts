@@ -24,7 +24,11 @@ export async function runReport(argv: ReportArgs): Promise<number> {
     sources = sources.map((s, i) => (i === stdinIndex ? spooled.source : s));
   }
   try {
-    const analysis = new Analysis({ slowThresholdSec: parseDurationSec(argv.threshold), stuckAfterSec: parseDurationSec(argv['stuck-after']), filter: NO_FILTER });
+    const analysis = new Analysis({
+      slowThresholdSec: parseDurationSec(argv.threshold),
+      stuckAfterSec: parseDurationSec(argv['stuck-after']),
+      filter: NO_FILTER,
+    });
     const outcome = await runAnalysis(sources, analysis, { follow: false });
     const result = analysis.finish();
     const requestLines = await collectRequestLines(sources, selectReportRequests(result), outcome.startEpochs);

@@ -62,13 +62,7 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
     return (
       <Box flexDirection="column" width={width} height={height}>
         {header}
-        <DetailPane
-          width={width}
-          height={height - 1}
-          requestTag={tag}
-          lines={detail}
-          scroll={ui.detailScroll}
-        />
+        <DetailPane width={width} height={height - 1} requestTag={tag} lines={detail} scroll={ui.detailScroll} />
       </Box>
     );
   }
@@ -79,7 +73,10 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
   const slowSel = sel >= view.inFlight.length ? sel - view.inFlight.length : -1;
   const showFile = input.sources.length > 1;
   // The engine lists the oldest open requests only; the per-file counts are complete.
-  const openTotal = Math.max(snapshot.inFlight.length, snapshot.fds.reduce((n, f) => n + f.inFlight, 0));
+  const openTotal = Math.max(
+    snapshot.inFlight.length,
+    snapshot.fds.reduce((n, f) => n + f.inFlight, 0),
+  );
   const common = {
     width,
     wide: layout.wide,
@@ -93,22 +90,8 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
       {header}
       <Sparklines width={width} lines={layout.sparkLines} requestRate={snapshot.requestRate} errorRate={snapshot.errorRate} />
       <FdPanel width={width} lines={layout.fdLines} fds={snapshot.fds} />
-      <RequestList
-        {...common}
-        kind="in-flight"
-        rows={view.inFlight}
-        total={openTotal}
-        visibleRows={layout.inFlightRows}
-        selected={inFlightSel}
-      />
-      <RequestList
-        {...common}
-        kind="slow"
-        rows={view.slow}
-        total={snapshot.recentSlow.length}
-        visibleRows={layout.slowRows}
-        selected={slowSel}
-      />
+      <RequestList {...common} kind="in-flight" rows={view.inFlight} total={openTotal} visibleRows={layout.inFlightRows} selected={inFlightSel} />
+      <RequestList {...common} kind="slow" rows={view.slow} total={snapshot.recentSlow.length} visibleRows={layout.slowRows} selected={slowSel} />
       <EndpointTable
         width={width}
         wide={layout.wide}

@@ -39,8 +39,8 @@ export function Header({ width, input, linesRead, unparsed, nowMs, paused, filte
             {state}
           </Text>
           {rotations > 0 ? ` (rotated ${rotations}×)` : ''} │ {formatRate(input?.linesPerSec ?? 0)} lines/s
-          {roomy ? ` │ ${formatCount(linesRead)} lines` : ''} │{' '}
-          <Text color={unparsed > 0 ? 'yellow' : undefined}>{formatCount(unparsed)} not understood</Text> │ {formatClock(nowMs)}
+          {roomy ? ` │ ${formatCount(linesRead)} lines` : ''} │ <Text color={unparsed > 0 ? 'yellow' : undefined}>{formatCount(unparsed)} not understood</Text>{' '}
+          │ {formatClock(nowMs)}
           {filter !== '' ? <Text color="magenta"> │ filter: {safe(filter)}</Text> : null}
         </Text>
       </Box>

@@ -30,7 +30,7 @@ export function Sparklines({ width, lines, requestRate, errorRate }: SparklinesP
           <Text color="green">{sparkline(requestRate, w)}</Text> {reqLabel} <Text dimColor>(10 s avg, last {w} s)</Text>
         </Text>
         <Text wrap="truncate-end">
-          <Text dimColor>errors   </Text>
+          <Text dimColor>errors </Text>
           <Text color="red">{sparkline(errorRate, w)}</Text> {errLabel}
         </Text>
       </Box>

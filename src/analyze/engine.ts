@@ -1,203 +1,101 @@
 /**
- * The analysis engine: one pass over the events of every input file, feeding the slow, stats,
- * stuck and fd analyzers at once. `onEvent` runs per line on multi-GB logs, so it only counts,
- * updates O(1) state and allocates for the rare interesting lines; everything that needs
- * sorting waits for `finish()` (or `snapshot()` in live mode, which reads the bounded sketches).
+ * The analysis engine (#11): reads the events of every log, keeps the log model (logs, process
+ * lifetimes, requests: model/), and dispatches to the analyzers of the registry behind one contract
+ * (contract.ts). It never looks at what the analyzers compute.
+ *
+ * The same engine reads a whole input on one thread, or one byte range of a file (a job) on any
+ * thread; `toState()` and `merge()` put jobs together in file order with the result one pass gives.
+ * `onEvent` runs per line on multi-GB logs: it updates O(1) state and allocates only for the rare
+ * interesting lines.
  */
-import type {
-  ConnectionLostRecord,
-  ContinuationLine,
-  FdExhaustionRecord,
-  GenericRecord,
-  LineFormat,
-  LogEvent,
-  ProcessedRecord,
-  ReceivedRecord,
-  UnparsedLine,
-} from '../core/types.js';
-import { detach } from '../core/strings.js';
+import type { LineFormat, LogEvent, LogRecord, ProcessedRecord } from '../core/types.js';
+import type { Analyzer, AnalyzerContext, EngineOptions, Finished, Join, LiveContext, Place } from './contract.js';
+import { stitchKey } from './contract.js';
 import { classifyEndpoint } from './endpoints.js';
-import { FdTracker } from './fds.js';
-import { NO_FILTER, compileFilter, overlapsTimeWindow, type RecordPredicate } from './filter.js';
-import { RequestTracker, TagReader, type OpenRequest } from './requests.js';
-import { longPollKind, requestStartMs, slowFinding, sortSlow } from './slow.js';
-import { EndpointStatsTable } from './stats.js';
-import { counterGaps, evidenceOf, openFinding, ranLongCandidate, ranLongFindings, sortStuck, type RanLongCandidate } from './stuck.js';
-import type { CounterGapSummary, EndpointStats, FdReport, FdVerdict, RecordFilter, SlowFinding, StuckEvidence, StuckFinding } from './types.js';
+import { compileFilter, NO_FILTER } from './filter.js';
+import { endedLifetime, Lifetime, shutdownMark, versionOf, type EndedLifetime, type LifetimeState, type LinePlace } from './model/lifetime.js';
+import type { HungFinished, OpenFacts } from './model/requests.js';
+import { detach } from '../core/strings.js';
+import { TagReader } from './model/tags.js';
+import { registry, type AnalyzerName, type LiveOf, type ResultOf } from './registry.js';
+import { longPollKind, requestStartMs } from './slow/classify.js';
+import type { FileSummary } from './types.js';
 
-export interface AnalysisOptions {
-  /** Requests at least this long are slow (long-polls near their timeout excepted). Default 2. */
-  slowThresholdSec: number;
-  /** Live 'open' findings and the floor of 'ran-long'. Default 60. */
-  stuckAfterSec: number;
-  filter: RecordFilter;
-  /** Per endpoint; past it percentiles come from a bounded sketch (≤ 1 % error). Default 2 000 000. */
-  exactPercentileLimit?: number;
-  /**
-   * How many slow findings the result keeps: the slowest (`slow` then is the first this many of
-   * the whole list). Default all. Commands that print each one as it is found, or only the top
-   * N, keep memory flat on any size of log with 0 or N; `slowCount` still counts them all.
-   */
-  slowKept?: number;
-}
-
-export interface FileSummary {
-  /** The file, or a rotated log's files oldest first joined by ` + `. */
-  file: string;
-  /** How many files it was read from: more than 1 for a rotated log. */
-  pieces: number;
-  firstMs: number | null;
-  lastMs: number | null;
-  /** Process lifetimes seen in the file (restart epochs with at least one line). */
-  epochs: number;
-  /** From `Server … version 1.67.0` at startup; the last one seen (upgrades restart). */
-  synapseVersion: string | null;
-  /** 'debug' when Received lines or DEBUG access lines were seen. */
-  accessLevel: 'debug' | 'info';
-  format: 'text' | 'json' | 'journald' | 'mixed';
-  /** Lines with a header (continuations and unparsed lines excluded). */
-  records: number;
-  processed: number;
-  received: number;
-  unparsed: number;
-}
-
-export interface AnalysisResult {
-  files: FileSummary[];
-  /** Sorted by sumSec desc. */
-  endpoints: EndpointStats[];
-  /** Every request ≥ threshold that is not a long-poll wait, by totalSec desc (the first `slowKept`). */
-  slow: SlowFinding[];
-  /** All slow requests found, kept or not. */
-  slowCount: number;
-  /** Long-polls that returned near their timeout (never called slow). */
-  longPollsNormal: number;
-  /** open-at-end / open-at-restart / ran-long, oldest first. */
-  stuck: StuckFinding[];
-  gaps: CounterGapSummary[];
-  /** One per file. */
-  fds: FdReport[];
-  /** No Received lines anywhere: stuck detection is heuristic. */
-  infoOnly: boolean;
-}
-
-export interface LiveInFlight {
-  file: string;
-  epoch: number;
-  tag: string;
-  startMs: number | null;
-  ageSec: number | null;
-  servlet: string | null;
-  evidence: StuckEvidence[];
-}
-
-export interface LiveSnapshot {
-  /** Latest log time seen. */
-  nowMs: number | null;
-  linesRead: number;
-  unparsed: number;
-  /** Requests finished per second (Processed lines passing the filter), last 60 s of log time, oldest first. */
-  requestRate: number[];
-  /** Of those, 4xx, 5xx or dropped per second (each request once). */
-  errorRate: number[];
-  /**
-   * Requests known to be open, oldest first, capped at 200: every one at DEBUG (Received), at
-   * INFO only those that logged a line before finishing.
-   */
-  inFlight: LiveInFlight[];
-  /** Last 50, oldest first. */
-  recentSlow: SlowFinding[];
-  /** Percentiles from the sketch (cheap). */
-  endpoints: EndpointStats[];
-  /** Cheap verdicts (fd errors, a 10 s window with ≥ 10 disconnects; no trend): see FdTracker.liveVerdict. */
-  fds: Array<{ file: string; verdict: FdVerdict; inFlight: number; fdErrorLines: number }>;
-}
-
-const DEFAULT_EXACT_PERCENTILE_LIMIT = 2_000_000;
-
-export const DEFAULT_OPTIONS: Readonly<Required<AnalysisOptions>> = Object.freeze({
+export const DEFAULT_OPTIONS: EngineOptions = Object.freeze({
   slowThresholdSec: 2,
   stuckAfterSec: 60,
   filter: NO_FILTER,
-  exactPercentileLimit: DEFAULT_EXACT_PERCENTILE_LIMIT,
+  exactPercentileLimit: 2_000_000,
   slowKept: Infinity,
 });
 
-const RATE_WINDOW_SEC = 60;
-const LIVE_IN_FLIGHT_MAX = 200;
-const RECENT_SLOW_MAX = 50;
-/** Lines reach the file up to 5 s late (spec §1.5): tick() looks a little past strict start order. */
-const REORDER_SLACK_MS = 10_000;
 /**
- * Every 64 Ki lines, open requests copy the strings they hold (see detach.ts): at most that
- * many lines' input blocks stay pinned by requests that stay open.
+ * Every 64 Ki lines, open requests copy the strings they hold (core/strings.ts detach): at most
+ * that many lines' input blocks stay pinned by requests that stay open.
  */
 const DETACH_EVERY_MASK = (1 << 16) - 1;
-const SQLITE_OPEN_ERROR = 'unable to open database file';
-const TOO_MANY_OPEN_FILES = 'Too many open files';
 const PROCESSED_MARK = 'Processed request:';
-const VERSION_RE = / version (\d[\w.+~-]*)/;
-
 const FORMAT_BITS: Record<LineFormat, number> = { text: 1, json: 2, journald: 4 };
+/** Loggers of the shutdown lines (model/lifetime.ts). */
+const TWISTED_LOGGER = 'twisted';
+const SYNAPSE_BASE_LOGGER = 'synapse.app._base';
 
-/**
- * What is known about one log: one file, or the files of a rotated log read oldest first
- * (`homeserver.log.1`, then `homeserver.log`), whose requests, counters and in-flight curve
- * carry on across the rotation.
- */
-class FileState {
-  /** The file name, or the rotated files' names oldest first joined by ` + `. */
-  file: string;
-  pieces = 1;
+type ErasedAnalyzer = Analyzer<unknown, unknown, unknown>;
+
+/** One log: a worker's file, or a rotated log's files read oldest first. */
+class LogModel {
+  files: string[];
+  /** Lifetimes not handed to the analyzers yet: the first one of a job (it began before it) and the current one. */
+  lifetimes: Lifetime[];
+  /** Where events of the current lifetime are (one object per lifetime, not per line). */
+  place: Place;
+  /** Lifetimes handed over (ended) that had lines. */
+  endedWithLines = 0;
   firstMs: number | null = null;
   lastMs: number | null = null;
-  epochs = 0;
-  private lastEpoch = -1;
-  synapseVersion: string | null = null;
+  version: string | null = null;
   debugAccess = false;
   formats = 0;
   records = 0;
   processed = 0;
   received = 0;
   unparsed = 0;
-  /** Level and time of the last record, for its continuation lines (tracebacks). */
-  lastSevere = false;
-  lastRecordMs: number | null = null;
-  readonly requests: RequestTracker;
-  readonly fds: FdTracker;
-  readonly gaps: CounterGapSummary[] = [];
-  readonly stuck: StuckFinding[] = [];
 
-  constructor(file: string, epoch: number, filter: RecordFilter) {
-    this.file = file;
-    this.requests = new RequestTracker(epoch, file);
-    this.fds = new FdTracker(file, filter);
+  constructor(
+    readonly label: string,
+    firstFile: string,
+    startEpoch: number,
+    /** The log's first line is a start banner. */
+    bannerFirst: boolean,
+  ) {
+    this.files = [firstFile];
+    const life = new Lifetime(startEpoch, bannerFirst);
+    this.lifetimes = [life];
+    this.place = { log: label, life };
   }
 
-  /** The log goes on in `next` (a rotation). */
-  addPiece(next: string): void {
-    this.file = `${this.file} + ${next}`;
-    this.pieces++;
-    this.fds.file = this.file;
+  get current(): Lifetime {
+    return this.lifetimes[this.lifetimes.length - 1]!;
   }
 
-  noteEpoch(epoch: number): void {
-    if (epoch !== this.lastEpoch) {
-      this.lastEpoch = epoch;
-      this.epochs++;
-    }
+  setLifetimes(lifetimes: Lifetime[]): void {
+    this.lifetimes = lifetimes;
+    const cur = lifetimes[lifetimes.length - 1];
+    if (cur !== undefined) this.place = { log: this.label, life: cur };
   }
 
   summary(): FileSummary {
     const f = this.formats;
     const format = f === FORMAT_BITS.json ? 'json' : f === FORMAT_BITS.journald ? 'journald' : f === 0 || f === FORMAT_BITS.text ? 'text' : 'mixed';
+    let epochs = this.endedWithLines;
+    for (const l of this.lifetimes) if (l.records > 0) epochs++;
     return {
-      file: this.file,
-      pieces: this.pieces,
+      file: this.files.join(' + '),
+      pieces: this.files.length,
       firstMs: this.firstMs,
       lastMs: this.lastMs,
-      epochs: this.epochs,
-      synapseVersion: this.synapseVersion,
+      epochs,
+      synapseVersion: this.version,
       accessLevel: this.debugAccess ? 'debug' : 'info',
       format,
       records: this.records,
@@ -208,67 +106,64 @@ class FileState {
   }
 }
 
-/** Per-second counters over the last RATE_WINDOW_SEC seconds of log time. */
-class SecondRing {
-  private readonly labels = new Float64Array(RATE_WINDOW_SEC).fill(Number.NaN);
-  private readonly counts = new Float64Array(RATE_WINDOW_SEC);
-
-  add(sec: number): void {
-    const i = ((sec % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-    if (this.labels[i] !== sec) {
-      this.labels[i] = sec;
-      this.counts[i] = 0;
-    }
-    this.counts[i] = (this.counts[i] ?? 0) + 1;
-  }
-
-  window(nowSec: number): number[] {
-    const out: number[] = [];
-    for (let s = nowSec - RATE_WINDOW_SEC + 1; s <= nowSec; s++) {
-      const i = ((s % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-      out.push(this.labels[i] === s ? (this.counts[i] ?? 0) : 0);
-    }
-    return out;
-  }
+interface LogModelState {
+  readonly label: string;
+  readonly files: string[];
+  readonly lifetimes: LifetimeState[];
+  readonly endedWithLines: number;
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+  readonly version: string | null;
+  readonly debugAccess: boolean;
+  readonly formats: number;
+  readonly counts: readonly [number, number, number, number];
 }
 
-export class Analysis {
-  /** Called for each slow finding as soon as its Processed line is read (live `tail -f | synlog slow`). */
-  onSlow?: (f: SlowFinding) => void;
+/** An engine's state: its logs and each analyzer's state (see contract.ts). */
+export interface EngineState {
+  readonly logs: LogModelState[];
+  readonly analyzers: Record<string, unknown>;
+  readonly linesRead: number;
+}
 
-  private readonly opts: Required<AnalysisOptions>;
-  private readonly accept: RecordPredicate;
-  private readonly files = new Map<string, FileState>();
-  /** Later files of a rotated log → the label its FileState is kept under (its first file). */
+export type EngineResult<K extends AnalyzerName> = { readonly files: FileSummary[] } & { readonly [N in K]: ResultOf<N> };
+export type EngineLive<K extends AnalyzerName> = {
+  readonly nowMs: number | null;
+  readonly linesRead: number;
+  readonly unparsed: number;
+  readonly files: FileSummary[];
+} & { readonly [N in K as LiveOf<N> extends never ? never : N]: LiveOf<N> };
+
+export class Engine<K extends AnalyzerName> {
+  readonly ctx: AnalyzerContext;
+  private readonly analyzers: Array<[K, ErasedAnalyzer]>;
+  private readonly logs = new Map<string, LogModel>();
+  /** Later files of a rotated log → its label. */
   private readonly rotatedFrom = new Map<string, string>();
-  private lastFile: FileState | null = null;
-  private lastFileLabel: string | null = null;
+  private lastFile: string | null = null;
+  private lastLog: LogModel | null = null;
   private readonly tags = new TagReader();
-  private readonly stats: EndpointStatsTable;
-  /** Slow findings: all, or (slowKept) the slowest, cut back when they reach 2 × slowKept + 1024. */
-  private slow: SlowFinding[] = [];
-  private slowCount = 0;
-  private readonly recentSlow: SlowFinding[] = [];
-  private readonly ranLong: RanLongCandidate[] = [];
-  private readonly requestRing = new SecondRing();
-  private readonly errorRing = new SecondRing();
-  private longPollsNormal = 0;
-  private receivedTotal = 0;
+  linesRead = 0;
   private unparsedTotal = 0;
-  private linesRead = 0;
   private nowMs: number | null = null;
-  private result: AnalysisResult | null = null;
+  private finished = false;
 
-  constructor(opts: AnalysisOptions) {
-    this.opts = {
-      slowThresholdSec: opts.slowThresholdSec,
-      stuckAfterSec: opts.stuckAfterSec,
-      filter: opts.filter,
-      exactPercentileLimit: opts.exactPercentileLimit ?? DEFAULT_EXACT_PERCENTILE_LIMIT,
-      slowKept: opts.slowKept ?? Infinity,
-    };
-    this.accept = compileFilter(opts.filter);
-    this.stats = new EndpointStatsTable(this.opts.exactPercentileLimit);
+  /** This engine reads a job that does not start its log: its first lifetime began before it. */
+  private readonly jobStart: boolean;
+
+  /**
+   * `mode`: 'run' reads a whole input; 'first-job' the first byte range of a log, 'job' any later
+   * one (its first lifetime began before it, and its requests may be open from before). The run
+   * merges the jobs' states in file order.
+   */
+  constructor(
+    readonly names: readonly K[],
+    options: EngineOptions,
+    mode: 'run' | 'first-job' | 'job' = 'run',
+  ) {
+    this.jobStart = mode === 'job';
+    this.ctx = { options, accept: compileFilter(options.filter), job: mode !== 'run' };
+    this.analyzers = names.map((n) => [n, registry[n].create(this.ctx) as ErasedAnalyzer]);
   }
 
   /**
@@ -279,318 +174,347 @@ export class Analysis {
   continueFile(older: string, newer: string): void {
     const key = this.rotatedFrom.get(older) ?? older;
     this.rotatedFrom.set(newer, key);
-    this.files.get(key)?.addPiece(newer);
+    this.logs.get(key)?.files.push(newer);
+    this.lastFile = null;
   }
 
-  private fileState(e: LogEvent): FileState {
-    const cached = this.lastFile;
-    if (cached !== null && this.lastFileLabel === e.file) return cached;
+  private logOf(e: LogEvent): LogModel {
+    if (this.lastFile === e.file && this.lastLog !== null) return this.lastLog;
     const key = this.rotatedFrom.get(e.file) ?? e.file;
-    let fs = this.files.get(key);
-    if (fs === undefined) {
-      fs = new FileState(key, e.epoch, this.opts.filter);
-      this.files.set(key, fs);
+    let log = this.logs.get(key);
+    if (log === undefined) {
+      log = new LogModel(key, e.file, e.epoch, e.kind === 'startup');
+      this.logs.set(key, log);
     }
-    fs.requests.file = e.file;
-    this.lastFile = fs;
-    this.lastFileLabel = e.file;
-    return fs;
+    this.lastFile = e.file;
+    this.lastLog = log;
+    return log;
   }
 
-  /** Feed every event of every file in input order (per file). */
+  /** Every event of every log, each log's in input order. */
   onEvent(e: LogEvent): void {
-    if ((++this.linesRead & DETACH_EVERY_MASK) === 0) this.detachOpenStrings();
-    const fs = this.fileState(e);
-    fs.noteEpoch(e.epoch);
-    if (e.epoch !== fs.requests.epoch && e.kind !== 'startup') {
-      // A new lifetime without its banner line (the parser saw one we did not get): same as a
-      // restart. If a banner just reset the tracker, this lifetime still began with it.
-      const req = fs.requests;
-      const afterBanner = req.bannerStarted && req.open.size === 0 && req.seen.size === 0;
-      this.restart(fs, e.epoch, afterBanner, fs.lastMs);
-    }
+    if ((++this.linesRead & DETACH_EVERY_MASK) === 0) for (const log of this.logs.values()) log.current.requests.detachStrings();
+    const log = this.logOf(e);
+    if (e.epoch !== log.current.epoch) this.toEpoch(log, e.epoch, e.kind === 'startup');
+    const place = log.place;
     switch (e.kind) {
-      case 'continuation':
-        this.onContinuation(fs, e);
+      case 'continuation': {
+        const tags = this.tags;
+        if (e.tag !== null && tags.read(e.tag) && tags.root !== null) log.current.requests.extraLine(tags.root, tags.seq);
+        for (const [, a] of this.analyzers) a.onContinuation?.(e, place);
         return;
-      case 'unparsed':
-        this.onUnparsed(fs, e);
+      }
+      case 'unparsed': {
+        log.unparsed++;
+        this.unparsedTotal++;
+        const tags = this.tags;
+        if (e.tag !== null && tags.read(e.tag) && tags.root !== null) {
+          // A malformed access line still says the request finished.
+          if (e.text.includes(PROCESSED_MARK)) log.current.requests.close(tags.root, tags.seq, null);
+          else log.current.requests.extraLine(tags.root, tags.seq);
+        }
+        for (const [, a] of this.analyzers) a.onUnparsed?.(e, place);
         return;
+      }
       default:
-        break;
+        this.onRecord(log, e, place);
     }
-    fs.records++;
-    fs.formats |= FORMAT_BITS[e.format];
-    const t = e.timeMs;
+  }
+
+  private onRecord(log: LogModel, r: LogRecord, place: Place): void {
+    const life = log.current;
+    log.records++;
+    log.formats |= FORMAT_BITS[r.format];
+    const t = r.timeMs;
     if (t !== null) {
-      if (fs.firstMs === null || t < fs.firstMs) fs.firstMs = t;
-      if (fs.lastMs === null || t > fs.lastMs) fs.lastMs = t;
+      if (log.firstMs === null || t < log.firstMs) log.firstMs = t;
+      if (log.lastMs === null || t > log.lastMs) log.lastMs = t;
       if (this.nowMs === null || t > this.nowMs) this.nowMs = t;
     }
-    const level = e.level;
-    fs.lastSevere = level === null || level === 'WARNING' || level === 'ERROR' || level === 'CRITICAL';
-    fs.lastRecordMs = t;
-    switch (e.kind) {
-      case 'processed':
-        this.onProcessed(fs, e);
-        break;
+    life.noteRecord(r.file, r.line, t);
+    const level = r.level;
+    const severe = level === 'WARNING' || level === 'ERROR' || level === 'CRITICAL';
+    const tags = this.tags;
+    switch (r.kind) {
+      case 'processed': {
+        log.processed++;
+        if (r.level === 'DEBUG') log.debugAccess = true;
+        let root: string | null = null;
+        let seq = -1;
+        if (r.tag !== null) {
+          tags.readAccess(r.tag);
+          root = tags.root;
+          seq = tags.seq;
+        }
+        const startMs = requestStartMs(r);
+        const open = root === null ? null : life.requests.close(root, seq, startMs);
+        const endpoint = classifyEndpoint(r.method, r.uri);
+        const cutOff = r.dropped && life.shuttingDown;
+        const finished: Finished = { root, seq, open, endpoint, startMs, cutOff };
+        this.noteHung(log, life, r, finished);
+        for (const [, a] of this.analyzers) {
+          a.onRecord?.(r, place);
+          a.onProcessed?.(r as ProcessedRecord, finished, place);
+        }
+        return;
+      }
       case 'received':
-        this.onReceived(fs, e);
-        break;
-      case 'connection-lost':
-        this.onConnectionLost(fs, e);
-        break;
-      case 'startup':
-        // The banner opens a new lifetime: whatever is open now never finished.
-        if (e.epoch !== fs.requests.epoch || fs.requests.open.size > 0 || fs.requests.seen.size > 0) {
-          this.restart(fs, e.epoch, true, t ?? fs.lastMs);
-        } else {
-          fs.requests.bannerStarted = true;
+        log.received++;
+        life.receivedLines++;
+        log.debugAccess = true;
+        if (r.tag !== null) {
+          tags.readAccess(r.tag);
+          if (tags.root !== null) life.requests.line(tags.root, tags.seq, r.file, r.line, t, r.message, 'received', r.method, r.uri, false);
         }
         break;
-      case 'fd-exhaustion':
-        this.onFdExhaustion(fs, e);
+      case 'connection-lost':
+        if (r.tag !== null && tags.read(r.tag) && tags.root !== null)
+          life.requests.line(tags.root, tags.seq, r.file, r.line, t, r.message, 'lost', null, null, severe);
         break;
-      case 'other':
-        this.onOther(fs, e);
+      case 'startup':
         break;
-    }
-  }
-
-  private onProcessed(fs: FileState, r: ProcessedRecord): void {
-    fs.processed++;
-    if (r.level === 'DEBUG') fs.debugAccess = true;
-    let open: OpenRequest | undefined;
-    if (r.tag !== null) {
-      this.tags.readAccess(r.tag);
-      if (this.tags.root !== null) open = fs.requests.close(this.tags.root, this.tags.seq);
-    }
-    const ep = classifyEndpoint(r.method, r.uri);
-    const startMs = requestStartMs(r);
-    if (startMs !== null && r.timeMs !== null && fs.firstMs !== null) fs.fds.addInterval(startMs, r.timeMs, fs.firstMs);
-    // Filter, long-poll rule and stats: the same call as the parallel stats workers (run/stats-range.ts).
-    const cls = this.stats.tally(r, ep, this.accept, this.opts.slowThresholdSec);
-    if (cls === null) return;
-
-    if (r.timeMs !== null) {
-      const sec = Math.floor(r.timeMs / 1000);
-      this.requestRing.add(sec);
-      const s = r.status;
-      if (r.dropped || (s !== null && s >= 400)) this.errorRing.add(sec);
-    }
-    if (cls === 'long-poll') {
-      this.longPollsNormal++;
-    } else {
-      if (cls === 'slow') {
-        const f = slowFinding(r, r.tag ?? '', ep.servlet);
-        this.slowCount++;
-        if (this.opts.slowKept > 0) this.slow.push(f);
-        // Sorting and cutting once the list doubles keeps it bounded at amortised O(log n) a finding.
-        if (this.slow.length >= 2 * this.opts.slowKept + 1024) this.slow = sortSlow(this.slow).slice(0, this.opts.slowKept);
-        this.recentSlow.push(f);
-        if (this.recentSlow.length > RECENT_SLOW_MAX) this.recentSlow.shift();
-        this.onSlow?.(f);
-      }
-      // A long-poll that answered within its timeout waited on purpose: never "ran long".
-      const waitedOnPurpose = cls === 'fast' && longPollKind(ep, r.totalSec) === 'early';
-      if (r.totalSec >= this.opts.stuckAfterSec && !waitedOnPurpose) {
-        this.ranLong.push(
-          ranLongCandidate({
-            // where its first line is (the older file, when it began before a rotation)
-            file: open?.file ?? r.file,
-            epoch: r.epoch,
-            tag: r.tag ?? '',
-            startMs,
-            totalSec: r.totalSec,
-            servlet: ep.servlet,
-            method: r.method,
-            uri: r.uri,
-            firstLine: open?.firstLine ?? r.line,
-            lineCount: (open?.lineCount ?? 0) + 1,
-            lastMessage: open?.lastMessage ?? r.message,
-          }),
-        );
+      default: {
+        const msg = r.message;
+        const mark = shutdownMark(msg);
+        if (mark !== null && r.logger === (mark === 'shutting-down' ? SYNAPSE_BASE_LOGGER : TWISTED_LOGGER)) {
+          life.noteShutdown(mark, msg, r.file, r.line, t);
+        } else {
+          const version = versionOf(msg);
+          if (version !== null) {
+            life.version = version;
+            log.version = version;
+          }
+        }
+        if (r.tag !== null && tags.read(r.tag) && tags.root !== null)
+          life.requests.line(tags.root, tags.seq, r.file, r.line, t, msg, 'line', null, null, severe);
       }
     }
+    for (const [, a] of this.analyzers) a.onRecord?.(r, place);
   }
 
-  private onReceived(fs: FileState, r: ReceivedRecord): void {
-    fs.received++;
-    this.receivedTotal++;
-    fs.debugAccess = true;
-    if (r.tag === null) return;
-    this.tags.readAccess(r.tag);
-    const root = this.tags.root;
-    if (root !== null) fs.requests.line(root, this.tags.seq, r.line, r.timeMs, r.message, 'received', r.method, r.uri);
+  /**
+   * Finished requests that hung (model/requests.ts HungFinished): cut off by the shutdown, or ran at
+   * least stuck-after without being a long-poll within its timeout (#10 §2). In a job's first
+   * lifetime a `!` line before any shutdown line of the job is kept as a candidate: an earlier job
+   * may hold the shutdown line.
+   */
+  private noteHung(log: LogModel, life: Lifetime, r: ProcessedRecord, f: Finished): void {
+    const kind = longPollKind(f.endpoint, r.totalSec);
+    const ranLong = r.totalSec >= this.ctx.options.stuckAfterSec && kind !== 'normal' && kind !== 'early';
+    const candidate = r.dropped && !f.cutOff && this.jobStart && life === log.lifetimes[0] && life.epoch === 0;
+    if (!ranLong && !f.cutOff && !candidate) return;
+    const h: HungFinished = {
+      root: detach(f.root ?? ''),
+      seq: f.seq,
+      file: r.file,
+      line: r.line,
+      endMs: r.timeMs,
+      startMs: f.startMs,
+      totalSec: r.totalSec,
+      method: detach(r.method),
+      uri: detach(r.uri),
+      servlet: f.endpoint.servlet,
+      requester: r.requester === null ? null : detach(r.requester),
+      status: r.status,
+      dropped: r.dropped,
+      ranLong,
+      cutOff: f.cutOff,
+      facts: f.open,
+    };
+    if (candidate) life.requests.addCandidate(h);
+    else life.requests.addHung(h);
   }
 
-  private onConnectionLost(fs: FileState, r: ConnectionLostRecord): void {
-    fs.fds.noteDisconnect(r.timeMs);
-    if (r.tag !== null && this.tags.read(r.tag) && this.tags.root !== null) {
-      fs.requests.line(this.tags.root, this.tags.seq, r.line, r.timeMs, r.message, 'lost');
+  /** The log moves to lifetime `epoch` (a start banner opens it). */
+  private toEpoch(log: LogModel, epoch: number, banner: boolean): void {
+    while (log.current.epoch < epoch) {
+      const next = new Lifetime(log.current.epoch + 1, banner || log.current.epoch + 1 < epoch);
+      // A job's first lifetime began before the job: it is handed over when the jobs are merged.
+      const keepFirst = this.jobStart && log.lifetimes.length === 1 && log.lifetimes[0]!.epoch === 0;
+      if (!keepFirst) this.endLifetime(log, log.lifetimes.pop()!, true);
+      log.setLifetimes([...log.lifetimes, next]);
     }
   }
 
-  private onFdExhaustion(fs: FileState, r: FdExhaustionRecord): void {
-    fs.fds.noteFdRecord(r.signal, r.timeMs);
-    this.requestLine(fs, r);
+  private endLifetime(log: LogModel, life: Lifetime, followedByBanner: boolean): void {
+    if (life.records > 0) log.endedWithLines++;
+    const ended = endedLifetime(log.label, life, followedByBanner, false);
+    for (const [, a] of this.analyzers) a.onLifetimeEnd?.(ended);
   }
 
-  private onOther(fs: FileState, r: GenericRecord): void {
-    const msg = r.message;
-    // `Server /…/homeserver.py version 1.67.0`, logged right after the start banner.
-    if (msg.charCodeAt(0) === 83 && msg.startsWith('Server ')) {
-      const m = VERSION_RE.exec(msg);
-      if (m?.[1] !== undefined) fs.synapseVersion = detach(m[1]);
-    }
-    if (fs.lastSevere && msg.includes(SQLITE_OPEN_ERROR)) fs.fds.noteSqliteOpenError(r.timeMs);
-    this.requestLine(fs, r);
-  }
-
-  private requestLine(fs: FileState, r: GenericRecord | FdExhaustionRecord): void {
-    if (r.tag !== null && this.tags.read(r.tag) && this.tags.root !== null) {
-      fs.requests.line(this.tags.root, this.tags.seq, r.line, r.timeMs, r.message, 'line');
-    }
-  }
-
-  private onContinuation(fs: FileState, c: ContinuationLine): void {
-    if (c.tag !== null && this.tags.read(c.tag) && this.tags.root !== null) fs.requests.extraLine(this.tags.root, this.tags.seq);
-    // Tracebacks of WARNING/ERROR records carry the OSError / sqlite3 error text.
-    if (fs.lastSevere) {
-      const text = c.text;
-      if (text.includes(SQLITE_OPEN_ERROR)) fs.fds.noteSqliteOpenError(fs.lastRecordMs);
-      else if (text.includes(TOO_MANY_OPEN_FILES)) fs.fds.noteTooManyOpenFiles(fs.lastRecordMs);
-    }
-  }
-
-  private onUnparsed(fs: FileState, u: UnparsedLine): void {
-    fs.unparsed++;
-    this.unparsedTotal++;
-    if (u.tag === null || !this.tags.read(u.tag) || this.tags.root === null) return;
-    // A malformed access line still says the request finished.
-    if (u.text.includes(PROCESSED_MARK)) fs.requests.close(this.tags.root, this.tags.seq);
-    else fs.requests.extraLine(this.tags.root, this.tags.seq);
-  }
-
-  private detachOpenStrings(): void {
-    for (const fs of this.files.values()) fs.requests.detachStrings();
-  }
-
-  /** The process restarted (or the input moved to a new lifetime): close the old epoch. */
-  private restart(fs: FileState, epoch: number, banner: boolean, atMs: number | null): void {
-    const old = fs.requests;
-    const gaps = counterGaps(fs.file, old.epoch, old.seen, old.bannerStarted);
-    if (gaps !== null) fs.gaps.push(gaps);
-    for (const r of old.restart(epoch, banner)) this.closeOpen(fs, r, 'open-at-restart', atMs);
-  }
-
-  private closeOpen(fs: FileState, r: OpenRequest, state: 'open-at-restart' | 'open-at-end', endMs: number | null): void {
-    if (r.startMs !== null && endMs !== null && fs.firstMs !== null) fs.fds.addInterval(r.startMs, endMs, fs.firstMs);
-    if (!overlapsTimeWindow(this.opts.filter, r.startMs, endMs)) return;
-    fs.stuck.push(openFinding(r, state, endMs));
-  }
-
-  /** Live: requests open longer than stuckAfterSec at log time nowMs (each reported once). */
-  tick(nowMs: number): StuckFinding[] {
-    const out: StuckFinding[] = [];
-    const ageMs = this.opts.stuckAfterSec * 1000;
-    for (const fs of this.files.values()) {
-      for (const r of fs.requests.open.values()) {
-        if (r.startMs === null) continue;
-        // Map order is first-seen order, close to start order: stop once requests are clearly young.
-        if (r.startMs > nowMs - ageMs + REORDER_SLACK_MS) break;
-        if (r.reportedLive || nowMs - r.startMs < ageMs) continue;
-        r.reportedLive = true;
-        if (overlapsTimeWindow(this.opts.filter, r.startMs, nowMs)) out.push(openFinding(r, 'open', nowMs));
-      }
-    }
-    return sortStuck(out);
-  }
-
-  snapshot(): LiveSnapshot {
-    const nowMs = this.nowMs;
-    const nowSec = nowMs === null ? 0 : Math.floor(nowMs / 1000);
-    const inFlight: LiveInFlight[] = [];
-    const fds: LiveSnapshot['fds'] = [];
-    for (const fs of this.files.values()) {
-      let taken = 0;
-      for (const r of fs.requests.open.values()) {
-        if (taken++ >= LIVE_IN_FLIGHT_MAX) break;
-        inFlight.push({
-          file: r.file,
-          epoch: r.epoch,
-          tag: r.tag,
-          startMs: r.startMs,
-          ageSec: r.startMs !== null && nowMs !== null ? Math.max(0, (nowMs - r.startMs) / 1000) : null,
-          servlet: r.method !== null && r.uri !== null ? classifyEndpoint(r.method, r.uri).servlet : null,
-          evidence: evidenceOf(r),
-        });
-      }
-      fds.push({ file: fs.file, verdict: fs.fds.liveVerdict(), inFlight: fs.requests.open.size, fdErrorLines: fs.fds.fdErrorLines });
-    }
-    inFlight.sort((a, b) => (a.startMs ?? Number.POSITIVE_INFINITY) - (b.startMs ?? Number.POSITIVE_INFINITY));
-    if (inFlight.length > LIVE_IN_FLIGHT_MAX) inFlight.length = LIVE_IN_FLIGHT_MAX;
+  toState(): EngineState {
+    const analyzers: Record<string, unknown> = {};
+    for (const [name, a] of this.analyzers) analyzers[name] = a.toState();
     return {
+      logs: [...this.logs.values()].map((l) => ({
+        label: l.label,
+        files: l.files,
+        lifetimes: l.lifetimes.map((x) => x.toState()),
+        endedWithLines: l.endedWithLines,
+        firstMs: l.firstMs,
+        lastMs: l.lastMs,
+        version: l.version,
+        debugAccess: l.debugAccess,
+        formats: l.formats,
+        counts: [l.records, l.processed, l.received, l.unparsed],
+      })),
+      analyzers,
+      linesRead: this.linesRead,
+    };
+  }
+
+  /** The buffers of a state, for postMessage's transfer list. */
+  static transferables(names: readonly AnalyzerName[], state: EngineState): ArrayBuffer[] {
+    const out: ArrayBuffer[] = [];
+    for (const log of state.logs) {
+      for (const l of log.lifetimes) {
+        const q = l.requests;
+        for (const a of [q.openSeqs, q.seen, q.done, q.startCells]) if (a.buffer instanceof ArrayBuffer) out.push(a.buffer);
+      }
+    }
+    for (const n of names) {
+      const f = registry[n] as { transferables?: (s: unknown) => ArrayBuffer[] };
+      if (f.transferables) out.push(...f.transferables(state.analyzers[n]));
+    }
+    return [...new Set(out)];
+  }
+
+  /**
+   * Adds the state of the next job of a log's file (its lines came right after everything merged
+   * so far): `lineBase` lines of that file come before it. Jobs of one log are merged in order.
+   */
+  merge(next: EngineState, lineBase: number): void {
+    for (const nl of next.logs) {
+      let log = this.logs.get(nl.label);
+      const fresh = log === undefined;
+      if (log === undefined) {
+        log = new LogModel(nl.label, nl.files[0] ?? nl.label, 0, false);
+        this.logs.set(nl.label, log);
+      }
+      const prev = fresh ? null : log.current;
+      const epochBase = prev === null ? 0 : prev.epoch;
+      const lifetimes = nl.lifetimes.map((s) => Lifetime.fromState(s));
+      relocateLifetimes(lifetimes, lineBase, epochBase);
+      const first = lifetimes[0];
+      const continues = prev !== null && first !== undefined && !first.bannerStarted;
+      const shutdownBefore = continues && prev.shuttingDown;
+      const stitches = new Map<string, OpenFacts>();
+      if (continues) {
+        for (const f of prev.requests.merge(first.requests, prev.shuttingDown)) stitches.set(stitchKey(prev.epoch, f.root), f);
+        prev.absorb(first);
+        lifetimes.shift();
+      }
+      const join: Join = { log: nl.label, lineBase, epochBase, continues, shutdownBefore, stitches };
+      // The analyzers take the job's own results (its lifetimes that ended inside it) first.
+      for (const [name, a] of this.analyzers) a.merge(next.analyzers[name], join);
+      if (fresh) log.setLifetimes(lifetimes);
+      else if (lifetimes.length > 0) {
+        // The job began a new lifetime: the one before it is over.
+        for (const old of log.lifetimes) this.endLifetime(log, old, true);
+        log.setLifetimes(lifetimes);
+      }
+      log.endedWithLines += nl.endedWithLines;
+      mergeSummary(log, nl);
+    }
+    this.linesRead += next.linesRead;
+  }
+
+  /** End of input: every lifetime still open ends here; the analyzers' results. Call once. */
+  finish(): EngineResult<K> {
+    if (!this.finished) {
+      this.finished = true;
+      for (const log of this.logs.values()) {
+        const last = log.lifetimes.length - 1;
+        log.lifetimes.forEach((l, i) => this.endLifetime(log, l, i < last));
+        log.lifetimes = [];
+      }
+    }
+    const out: Record<string, unknown> = { files: [...this.logs.values()].map((l) => l.summary()) };
+    for (const [name, a] of this.analyzers) out[name] = a.result();
+    return out as EngineResult<K>;
+  }
+
+  /** Live views: how things stand now, without ending anything. `nowMs` defaults to the newest log time. */
+  live(nowMs: number | null = this.nowMs): EngineLive<K> {
+    const current: EndedLifetime[] = [];
+    for (const log of this.logs.values()) current.push(endedLifetime(log.label, log.current, false, true));
+    const ctx: LiveContext = { nowMs, current };
+    const out: Record<string, unknown> = {
       nowMs,
       linesRead: this.linesRead,
       unparsed: this.unparsedTotal,
-      requestRate: nowMs === null ? new Array<number>(RATE_WINDOW_SEC).fill(0) : this.requestRing.window(nowSec),
-      errorRate: nowMs === null ? new Array<number>(RATE_WINDOW_SEC).fill(0) : this.errorRing.window(nowSec),
-      inFlight,
-      recentSlow: this.recentSlow.slice(),
-      endpoints: this.stats.results(true),
-      fds,
+      files: [...this.logs.values()].map((l) => l.summary()),
     };
+    for (const [name, a] of this.analyzers) if (a.live) out[name] = a.live(ctx);
+    return out as EngineLive<K>;
   }
 
-  /** End of input: close everything still open and compute the results. Idempotent. */
-  finish(): AnalysisResult {
-    if (this.result !== null) return this.result;
-    const stuck: StuckFinding[] = [];
-    const gaps: CounterGapSummary[] = [];
-    const fds: FdReport[] = [];
-    for (const fs of this.files.values()) {
-      const req = fs.requests;
-      const last = counterGaps(fs.file, req.epoch, req.seen, req.bannerStarted);
-      for (const r of req.open.values()) this.closeOpen(fs, r, 'open-at-end', fs.lastMs);
-      req.open.clear();
-      gaps.push(...fs.gaps);
-      if (last !== null) gaps.push(last);
-      stuck.push(...fs.stuck);
-      fds.push(fs.fds.report(fs.firstMs, fs.lastMs));
-    }
-    // Candidates already passed the record filter (time included) when their Processed line was read.
-    const stuckAfterSec = this.opts.stuckAfterSec;
-    stuck.push(...ranLongFindings(this.ranLong, (s) => this.stats.typicalSec(s, stuckAfterSec), stuckAfterSec));
-    this.result = {
-      files: [...this.files.values()].map((fs) => fs.summary()),
-      endpoints: this.stats.results(),
-      slow: sortSlow(this.slow.slice()).slice(0, this.opts.slowKept),
-      slowCount: this.slowCount,
-      longPollsNormal: this.longPollsNormal,
-      stuck: sortStuck(stuck),
-      gaps,
-      fds,
-      infoOnly: this.receivedTotal === 0,
-    };
-    return this.result;
+  /** The restart epoch `log` is in now (0 when it is unknown). */
+  currentEpoch(log: string): number {
+    const l = this.logs.get(log);
+    return l === undefined || l.lifetimes.length === 0 ? 0 : l.current.epoch;
+  }
+
+  /** An analyzer of this engine, to set its hooks (slow's onFinding) or read it live. */
+  analyzer<N extends K>(name: N): ReturnType<(typeof registry)[N]['create']> {
+    const found = this.analyzers.find(([n]) => n === name);
+    if (found === undefined) throw new Error(`analyzer ${name} is not part of this run`);
+    return found[1] as ReturnType<(typeof registry)[N]['create']>;
+  }
+
+  /** Newest log time seen. */
+  get latestMs(): number | null {
+    return this.nowMs;
   }
 }
 
-/** Convenience for tests and small inputs. */
-export function analyzeEvents(events: Iterable<LogEvent>, opts: Partial<AnalysisOptions> = {}): AnalysisResult {
-  const a = new Analysis({ ...DEFAULT_OPTIONS, ...definedOnly(opts) });
-  for (const e of events) a.onEvent(e);
-  return a.finish();
+/** A job's lifetimes in the numbering of what came before it: lines, restart numbers, open requests. */
+function relocateLifetimes(lifetimes: Lifetime[], lineBase: number, epochBase: number): void {
+  const at = (p: LinePlace): LinePlace => ({ file: p.file, line: p.line + lineBase });
+  for (const l of lifetimes) {
+    l.epoch += epochBase;
+    if (lineBase === 0) continue;
+    if (l.first !== null) l.first = at(l.first);
+    if (l.last !== null) l.last = at(l.last);
+    const s = l.shutdown;
+    if (s !== null) {
+      s.start = at(s.start);
+      if (s.end !== null) s.end = at(s.end);
+    }
+    const q = l.requests;
+    for (const f of q.open.values()) f.firstLine += lineBase;
+    for (const h of [...q.hung, ...q.candidates]) {
+      h.line += lineBase;
+      if (h.facts !== null) h.facts.firstLine += lineBase;
+    }
+  }
+}
+
+function mergeSummary(log: LogModel, nl: LogModelState): void {
+  for (const f of nl.files) if (!log.files.includes(f)) log.files.push(f);
+  if (nl.firstMs !== null && (log.firstMs === null || nl.firstMs < log.firstMs)) log.firstMs = nl.firstMs;
+  if (nl.lastMs !== null && (log.lastMs === null || nl.lastMs > log.lastMs)) log.lastMs = nl.lastMs;
+  if (nl.version !== null) log.version = nl.version;
+  log.debugAccess ||= nl.debugAccess;
+  log.formats |= nl.formats;
+  log.records += nl.counts[0];
+  log.processed += nl.counts[1];
+  log.received += nl.counts[2];
+  log.unparsed += nl.counts[3];
+}
+
+/** Convenience for tests and small inputs: one pass over `events`. */
+export function analyzeEvents<K extends AnalyzerName>(names: readonly K[], events: Iterable<LogEvent>, opts: Partial<EngineOptions> = {}): EngineResult<K> {
+  const engine = new Engine(names, { ...DEFAULT_OPTIONS, ...definedOnly(opts) });
+  for (const e of events) engine.onEvent(e);
+  return engine.finish();
 }
 
 /** `{ filter: undefined }` must not override the default. */
-function definedOnly(opts: Partial<AnalysisOptions>): Partial<AnalysisOptions> {
-  const out: Partial<AnalysisOptions> = {};
-  if (opts.slowThresholdSec !== undefined) out.slowThresholdSec = opts.slowThresholdSec;
-  if (opts.stuckAfterSec !== undefined) out.stuckAfterSec = opts.stuckAfterSec;
-  if (opts.filter !== undefined) out.filter = opts.filter;
-  if (opts.exactPercentileLimit !== undefined) out.exactPercentileLimit = opts.exactPercentileLimit;
-  if (opts.slowKept !== undefined) out.slowKept = opts.slowKept;
+export function definedOnly(opts: Partial<EngineOptions>): Partial<EngineOptions> {
+  const out: { -readonly [P in keyof EngineOptions]?: EngineOptions[P] } = {};
+  for (const [k, v] of Object.entries(opts) as Array<[keyof EngineOptions, EngineOptions[keyof EngineOptions] | undefined]>) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
   return out;
 }

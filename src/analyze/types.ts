@@ -1,3 +1,7 @@
+import type { LifetimeEnd } from './model/lifetime.js';
+import type { UnloggedRise } from './model/unlogged.js';
+import type { WaitFacts } from './model/waits.js';
+
 /**
  * What the analyzers find. Plain data with stable field names: the text, NDJSON, Markdown and
  * Ink renderers all read these. Times are as in core/types.ts (`…Ms` = ms since 1970, log
@@ -51,6 +55,10 @@ export interface SlowFinding extends RequestRef {
   readonly cause: CauseSplit;
   /** For `!` requests with a negative send time: how long the client waited before leaving. */
   readonly clientLeftAfterSec: number | null;
+  /** Its `!` line was written during its process's shutdown (#10 §1): cut off, not slow by itself. */
+  readonly cutOff: boolean;
+  /** What it waited on, from the lines logged under its tag (#10 §4); null when it logged none about that. */
+  readonly waits: WaitFacts | null;
 }
 
 /** What a stuck finding rests on. */
@@ -59,53 +67,105 @@ export type StuckEvidence =
   | 'received-without-processed'
   /** INFO: lines logged under the tag, but no Processed line. */
   | 'lines-without-processed'
-  /** `Connection from client lost before response was sent` with no Processed line: the handler kept running. */
+  /** `Connection from client lost before response was sent` with no Processed line: the client gave up, the handler kept running. */
   | 'client-gave-up'
-  /** A Processed line whose duration shows it ran far longer than its endpoint normally takes. */
-  | 'long-processing';
+  /** The same line, written while the process shut down: the shutdown dropped the connection. */
+  | 'connection-dropped-at-shutdown'
+  /** A `!` Processed line written during the shutdown (spec §2.3). */
+  | 'cut-off-by-shutdown'
+  /** A Processed line whose duration reached --stuck-after (not a long-poll within its timeout). */
+  | 'long-processing'
+  /** INFO: a request number handed out but never logged, while the rate of such numbers rose (indirect). */
+  | 'unlogged-rise'
+  /** INFO: a request number handed out shortly before the process stopped and never logged (indirect). */
+  | 'unlogged-at-stop'
+  /** Outbound requests to other servers failed or hung while it ran. */
+  | 'waiting-on-remote'
+  /** It waited for a lock for over 10 minutes (synapse/handlers/worker_lock.py). */
+  | 'waiting-on-lock';
 
 export type StuckState =
-  /** Still open when the input ended (may also be in flight: see ageSec). */
-  | 'open-at-end'
-  /** Still open when the process restarted: it never finished. */
-  | 'open-at-restart'
-  /** Live mode: open for longer than the threshold, input still going. */
+  /** Live: open for longer than --stuck-after, input still going. */
   | 'open'
-  /** Finished, but only after running for minutes. */
-  | 'ran-long';
+  /** Still open when the input ended while its process was running. */
+  | 'open-at-end'
+  /** No Processed line when its process was shut down. */
+  | 'open-at-shutdown'
+  /** No Processed line when its process stopped without shutdown lines (killed, crashed, OOM). */
+  | 'open-at-kill'
+  /** Its `!` Processed line was written during the shutdown: cut off, not finished. */
+  | 'cut-off'
+  /** Finished, but only after running at least --stuck-after. */
+  | 'ran-long'
+  /** INFO: a request number never logged (OPTIONS/health at DEBUG, rejected, or still running: indirect). */
+  | 'unlogged';
 
 export interface StuckFinding {
   readonly analyzer: 'stuck';
+  /** The log it belongs to (a rotated log's first file), and the file of its first line. */
+  readonly log: string;
   readonly file: string;
+  /** Restart number in its log (0 before the first start banner). */
   readonly epoch: number;
-  readonly tag: string;
+  /** Root tag; null for an unlogged number (its method is unknown). */
+  readonly tag: string | null;
+  /** Its request number, when it has one. */
+  readonly seq: number | null;
   readonly state: StuckState;
   readonly evidence: readonly StuckEvidence[];
-  /** Received time (DEBUG), reconstructed start (ran-long), or the first line seen (INFO). */
+  /** Received time (DEBUG), reconstructed start (finished ones), or estimated from its number (INFO). */
   readonly startMs: number | null;
-  /** For open requests: from start to the end of input / restart / now; for ran-long: totalSec. */
+  /** From start to the process's stop / the end of input / now, or the total for finished ones. */
   readonly ageSec: number | null;
+  /** When its process stopped (open-at-shutdown, open-at-kill, cut-off, unlogged), else null. */
+  readonly stopMs: number | null;
   /** Known from Received or Processed lines; null at INFO for requests that never finished. */
   readonly servlet: string | null;
   readonly method: string | null;
   readonly uri: string | null;
-  /** Line number of the first line of the request, and how many lines it logged. */
-  readonly firstLine: number;
+  /** Status of finished ones (a `!` line's code), else null. */
+  readonly status: number | null;
+  readonly user: string | null;
+  /** Line number of its first line, and how many lines it logged (0 for unlogged numbers). */
+  readonly firstLine: number | null;
   readonly lineCount: number;
   /** The last message logged under the tag (a hint of what it was waiting for). */
   readonly lastMessage: string | null;
-  /** For ran-long: how many times its endpoint's median the total was; else null. */
-  readonly timesEndpointMedian: number | null;
+  readonly waits: WaitFacts | null;
 }
 
-/** Request-number gaps: numbers of one process lifetime that never appeared in the log. */
-export interface CounterGapSummary {
+/** How a process lifetime of one log ended, and what was in flight then (#10 §1). */
+export interface LifetimeSummary {
   readonly file: string;
   readonly epoch: number;
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+  readonly end: LifetimeEnd;
+  /** When it stopped: the shutdown's first line, or its last line. */
+  readonly stopMs: number | null;
+  readonly signal: string | null;
+  /** `Main loop terminated.` was logged. */
+  readonly terminated: boolean;
+  /** Requests with lines but no Processed line when it stopped (or when the input ended). */
+  readonly openAtStop: number;
+  /** `!` Processed lines written during its shutdown. */
+  readonly cutOff: number;
+  /** Finished requests that ran at least --stuck-after. */
+  readonly ranLong: number;
+  /** Request numbers never logged (INFO only; null at DEBUG): see model/unlogged.ts. */
+  readonly unlogged: UnloggedSummary | null;
+  readonly synapseVersion: string | null;
+}
+
+export interface UnloggedSummary {
+  readonly fromSeq: number;
   readonly highestSeq: number;
   readonly missing: number;
-  /** The first few missing numbers. */
+  /** The first few. */
   readonly sample: readonly number[];
+  /** Handed out within --stuck-after before the process stopped. */
+  readonly nearStop: number;
+  readonly rise: UnloggedRise | null;
 }
 
 export type PercentileMethod = 'exact' | 'sketch';
@@ -142,11 +202,50 @@ export interface InFlightPoint {
   readonly inFlight: number;
 }
 
+/** What the hung requests of a rise share (#10 §3): "40 requests to X waiting on 12 remote servers". */
+export interface HungShare {
+  readonly requests: number;
+  /** Hung requests that left no line at all (INFO: unlogged numbers). */
+  readonly unlogged: number;
+  readonly endpoints: ReadonlyArray<{ readonly name: string; readonly count: number }>;
+  readonly users: ReadonlyArray<{ readonly name: string; readonly count: number }>;
+  /** Remote servers they waited on: how many of the requests, and their failed attempts. */
+  readonly destinations: ReadonlyArray<{ readonly name: string; readonly requests: number; readonly failures: number }>;
+  readonly destinationCount: number;
+}
+
+/** The file-descriptor view of one process lifetime. */
+export interface FdLifetime {
+  readonly epoch: number;
+  readonly verdict: FdVerdict;
+  readonly evidence: readonly string[];
+  readonly windowStartMs: number | null;
+  readonly windowEndMs: number | null;
+  readonly end: LifetimeEnd;
+  readonly stopMs: number | null;
+  /** Requests in flight (all), per second average: first decile and peak. */
+  readonly baselineInFlight: number;
+  readonly peakInFlight: number;
+  readonly peakAtMs: number | null;
+  /** Requests in flight for at least --stuck-after: the most at once, and when. */
+  readonly hungPeak: number;
+  readonly hungPeakAtMs: number | null;
+  /** Hung requests kept rising for minutes without coming back (#10 §3). */
+  readonly growing: boolean;
+  readonly hung: HungShare | null;
+  readonly fdErrorLines: number;
+  readonly sqliteOpenErrors: number;
+  readonly disconnects: number;
+  /** Distinct remote servers contacted around the fd errors (admin FAQ: a busy room can run a server out). */
+  readonly outboundDestinations: number | null;
+}
+
 export interface FdReport {
   readonly analyzer: 'fds';
   readonly file: string;
+  /** The worst of its lifetimes'. */
   readonly verdict: FdVerdict;
-  /** One line each, plain text, e.g. `168 EMFILE lines between 07:46:33 and 07:46:35`. */
+  /** One line each, plain text; prefixed with the restart number when the log has several lifetimes. */
   readonly evidence: readonly string[];
   /** The time window the verdict is about, when there is one. */
   readonly windowStartMs: number | null;
@@ -154,13 +253,16 @@ export interface FdReport {
   readonly baselineInFlight: number;
   readonly peakInFlight: number;
   readonly peakAtMs: number | null;
-  /** Whether in-flight kept growing without returning to its baseline. */
+  /** Whether requests that hang kept piling up in some lifetime. */
   readonly growing: boolean;
   readonly fdErrorLines: number;
   readonly disconnects: number;
   readonly disconnectBursts: ReadonlyArray<{ readonly tMs: number; readonly count: number }>;
-  /** Down-sampled timeline for charts (≤ ~200 points). */
+  /** Down-sampled timeline for charts (≤ ~200 points), all lifetimes. */
   readonly timeline: readonly InFlightPoint[];
+  readonly lifetimes: readonly FdLifetime[];
+  /** In-flight time beyond the grid's bound (never sized from log data), in seconds: not charted. */
+  readonly uncharted: number;
 }
 
 /** Filters shared by every analysis command. */
@@ -174,4 +276,25 @@ export interface RecordFilter {
   /** Substring of the requester. */
   readonly user: string | null;
   readonly minDurationSec: number | null;
+}
+
+export interface FileSummary {
+  /** The file, or a rotated log's files oldest first joined by ` + `. */
+  file: string;
+  /** How many files it was read from: more than 1 for a rotated log. */
+  pieces: number;
+  firstMs: number | null;
+  lastMs: number | null;
+  /** Process lifetimes seen in the file (restart epochs with at least one line). */
+  epochs: number;
+  /** From `Server … version 1.67.0` at startup; the last one seen (upgrades restart). */
+  synapseVersion: string | null;
+  /** 'debug' when Received lines or DEBUG access lines were seen. */
+  accessLevel: 'debug' | 'info';
+  format: 'text' | 'json' | 'journald' | 'mixed';
+  /** Lines with a header (continuations and unparsed lines excluded). */
+  records: number;
+  processed: number;
+  received: number;
+  unparsed: number;
 }

@@ -42,20 +42,4 @@ export function reportAccounting(acc: LineAccounting | null, warnings: readonly 
   return opts.strict && (acc.unparsed > 0 || warnings.length > 0) ? EXIT_FINDINGS : 0;
 }
 
-/** Parses `2s`, `500ms`, `1.5m`, `90` (seconds). */
-export function parseDurationSec(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
-  if (!m) throw new UsageError(`not a duration: '${text}' (try 2s, 500ms, 1.5m)`);
-  const n = Number(m[1]);
-  switch ((m[2] ?? 's').toLowerCase()) {
-    case 'ms':
-      return n / 1000;
-    case 'm':
-    case 'min':
-      return n * 60;
-    case 'h':
-      return n * 3600;
-    default:
-      return n;
-  }
-}
+export { parseDurationSec } from '../commands/analysis.js';

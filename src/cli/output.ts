@@ -1,5 +1,11 @@
 import type { Writable } from 'node:stream';
+import type { Style } from '../render/findings-text.js';
 import { visibleControls } from '../render/safe-text.js';
+
+/** Colour only on a terminal, and not with NO_COLOR or TERM=dumb. */
+export function styleFor(out: { readonly isTTY: boolean }): Style {
+  return { color: out.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb' };
+}
 
 /**
  * stdout for synlog commands. On a terminal, log text passes through visibleControls so an

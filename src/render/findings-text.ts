@@ -1,4 +1,6 @@
-import type { CounterGapSummary, EndpointStats, FdReport, SlowFinding, StuckFinding } from '../analyze/types.js';
+import { failuresOf, type WaitFacts } from '../analyze/model/waits.js';
+import type { EndpointStats, FdReport, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
+import { fmtSec, percent, plural } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { visibleControls } from './safe-text.js';
 
@@ -12,13 +14,7 @@ export function paint(style: Style, c: keyof typeof CODES, text: string): string
   return style.color ? `\x1b[${CODES[c]}m${text}\x1b[0m` : text;
 }
 
-/** `0.012s`, `12.3s`, `4.2min` — seconds with a unit, width-stable for tables. */
-export function fmtSec(sec: number): string {
-  if (!Number.isFinite(sec)) return '-';
-  if (sec < 10) return `${sec.toFixed(3)}s`;
-  if (sec < 600) return `${sec.toFixed(1)}s`;
-  return `${(sec / 60).toFixed(1)}min`;
-}
+export { fmtSec };
 
 function timeOfDay(ms: number | null): string {
   return ms === null ? '-' : formatLogTime(ms).slice(11);
@@ -81,10 +77,13 @@ export function slowLine(f: SlowFinding, style: Style, withFile = false): string
     status,
     shown(f.user ?? '-', 40),
     paint(style, 'bold', fmtSec(f.totalSec)),
-    paint(style, c.verdict === 'waiting' ? 'yellow' : 'red', c.verdict),
+    f.cutOff ? paint(style, 'red', 'cut-off') : paint(style, c.verdict === 'waiting' ? 'yellow' : 'red', c.verdict),
     `(cpu ${fmtSec(c.cpuSec)}, db-pool ${fmtSec(c.dbPoolSec)}, db ${fmtSec(c.dbTxnSec)}, waiting ${fmtSec(c.waitingSec)}${c.dbParallel ? '; parallel DB work, scaled' : ''})`,
   ];
-  if (f.clientLeftAfterSec !== null) parts.push(`client left after ${fmtSec(Math.max(0, f.clientLeftAfterSec))}`);
+  if (f.cutOff) parts.push('cut off by the process shutting down');
+  else if (f.clientLeftAfterSec !== null) parts.push(`client left after ${fmtSec(Math.max(0, f.clientLeftAfterSec))}`);
+  const waiting = c.verdict === 'waiting' || f.cutOff ? waitingText(f.waits) : null;
+  if (waiting !== null) parts.push(shown(waiting, 160));
   return parts.join('  ') + '\n';
 }
 
@@ -97,7 +96,7 @@ export function slowTable(findings: readonly SlowFinding[]): string {
     `${f.status ?? '?'}${f.dropped ? '!' : ''}`,
     shown(f.user ?? '-', 28),
     fmtSec(f.totalSec),
-    f.cause.verdict,
+    f.cutOff ? 'cut-off' : f.cause.verdict,
     fmtSec(f.cause.cpuSec),
     fmtSec(f.cause.dbPoolSec),
     fmtSec(f.cause.dbTxnSec),
@@ -111,41 +110,116 @@ export function slowTable(findings: readonly SlowFinding[]): string {
   );
 }
 
-const EVIDENCE_WORDS: Record<StuckFinding['evidence'][number], string> = {
-  'received-without-processed': 'Received but never Processed (DEBUG access log, exact)',
+const EVIDENCE_WORDS: Record<StuckEvidence, string> = {
+  'received-without-processed': 'Received but never Processed (DEBUG access log: exact)',
   'lines-without-processed': 'logged lines but no Processed line',
-  'client-gave-up': 'client gave up (connection lost) while the handler kept running',
-  'long-processing': 'finished, but ran far longer than its endpoint normally takes',
+  'client-gave-up': 'the client gave up (connection lost) while the handler kept running',
+  'connection-dropped-at-shutdown': 'its connection was dropped by the shutdown',
+  'cut-off-by-shutdown': "its '!' Processed line was written during the shutdown",
+  'long-processing': 'its Processed line says it ran that long (not a long-poll within its timeout)',
+  'unlogged-rise': 'its number was never logged, while such numbers piled up faster than before (indirect, INFO)',
+  'unlogged-at-stop': 'its number was handed out shortly before the process stopped and never logged (indirect, INFO)',
+  'waiting-on-remote': 'it was waiting on other servers',
+  'waiting-on-lock': 'it waited on a lock for over 10 minutes',
 };
 
-const STATE_WORDS: Record<StuckFinding['state'], string> = {
-  'open-at-end': 'still open at end of input',
-  'open-at-restart': 'never finished: open when the process restarted',
+const STATE_WORDS: Record<StuckState, string> = {
   open: 'open',
+  'open-at-end': 'still open at end of input',
+  'open-at-shutdown': 'open when the process was shut down',
+  'open-at-kill': 'open when the process died',
+  'cut-off': 'cut off by the shutdown',
   'ran-long': 'ran long',
+  unlogged: 'never logged',
 };
+
+/** `waiting on remote.example: 4 attempts failed (last: TimeoutError)`; null when nothing is known. */
+export function waitingText(w: WaitFacts | null): string | null {
+  if (w === null) return null;
+  const parts: string[] = [];
+  const dests = w.dests;
+  if (dests.length > 0) {
+    const desc = dests
+      .slice(0, 3)
+      .map((d) => {
+        const failed = failuresOf(d);
+        const what =
+          failed > 0
+            ? `${plural(failed, 'attempt')} failed${d.lastError ? ` (last: ${d.lastError})` : ''}`
+            : d.completed > 0
+              ? `${d.completed} answered`
+              : 'no answer logged';
+        return `${d.dest}: ${what}`;
+      })
+      .join('; ');
+    const more = dests.length > 3 || w.otherDestLines > 0 ? '; and more servers' : '';
+    parts.push(`waiting on ${dests.length === 1 ? '' : `${dests.length} servers: `}${desc}${more}`);
+  }
+  if (w.lockWaits > 0) parts.push('waiting on a lock (over 10 minutes)');
+  return parts.length === 0 ? null : parts.join('; ');
+}
+
+/** How `synlog grep` finds a request's lines: its tag and the file of its first line. */
+function grepHint(f: StuckFinding): string | null {
+  return f.tag === null ? null : `synlog grep ${f.tag} ${f.file}`;
+}
 
 export function stuckBlock(f: StuckFinding, style: Style): string {
+  const bad = f.state !== 'ran-long';
+  const age = f.ageSec === null ? '' : f.state === 'ran-long' || f.state === 'cut-off' ? `ran ${fmtSec(f.ageSec)}` : `open ${fmtSec(f.ageSec)}`;
   const head = [
-    paint(style, f.state === 'ran-long' ? 'yellow' : 'red', STATE_WORDS[f.state]),
-    f.tag,
-    `${f.file} restart ${f.epoch}`,
-    `line ${f.firstLine}`,
+    paint(style, bad ? 'red' : 'yellow', STATE_WORDS[f.state]),
+    f.tag === null ? `request #${f.seq ?? '?'}` : shown(f.tag, 60),
+    `${shown(f.file, 80)} restart ${f.epoch}`,
+    f.firstLine === null ? '' : `line ${f.firstLine}`,
     f.servlet ? shown(f.servlet, 40) : 'endpoint unknown',
-    f.startMs === null ? '' : `started ${timeOfDay(f.startMs)}`,
-    f.ageSec === null ? '' : f.state === 'ran-long' ? `took ${fmtSec(f.ageSec)}` : `open ${fmtSec(f.ageSec)}`,
-    f.timesEndpointMedian === null ? '' : `${f.timesEndpointMedian.toFixed(0)}× its endpoint's median`,
+    f.status === null ? '' : `${f.status}${f.state === 'cut-off' ? '!' : ''}`,
+    f.startMs === null ? '' : `started ${f.state === 'unlogged' ? '~' : ''}${timeOfDay(f.startMs)}`,
+    age,
   ].filter((p) => p !== '');
   const lines = [head.join('  ')];
-  if (f.method && f.uri) lines.push(`    ${f.method} ${shown(f.uri, 100)}`);
+  if (f.method && f.uri) lines.push(`    ${shown(f.method, 20)} ${shown(f.uri, 100)}`);
   lines.push(`    evidence: ${f.evidence.map((e) => EVIDENCE_WORDS[e]).join('; ')}`);
+  const waiting = waitingText(f.waits);
+  if (waiting) lines.push(`    ${shown(waiting, 160)}`);
   if (f.lastMessage) lines.push(`    last line: ${shown(f.lastMessage, 110)}`);
-  lines.push(`    see: synlog grep ${f.tag} ${f.file}`);
+  const hint = grepHint(f);
+  if (hint) lines.push(`    see: ${shown(hint, 160)}`);
   return lines.join('\n') + '\n';
 }
 
-export function gapLine(g: CounterGapSummary): string {
-  return `${g.file} restart ${g.epoch}: ${g.missing} of ${g.highestSeq + 1} request numbers never appeared (first: ${g.sample.join(', ')}) — OPTIONS/health at DEBUG, rejected connections, or requests still in flight\n`;
+const END_WORDS: Record<LifetimeSummary['end'], string> = {
+  shutdown: 'shut down',
+  killed: 'stopped without shutdown lines: killed, crashed or out of memory',
+  'end-of-input': 'still running when the input ends',
+};
+
+/** One line per process lifetime: how it ended and what was in flight then. */
+export function lifetimeLine(l: LifetimeSummary, style: Style): string {
+  const span = `${timeOfDay(l.firstMs)} → ${timeOfDay(l.lastMs)}`;
+  let end = END_WORDS[l.end];
+  if (l.end === 'shutdown') end += ` (${l.signal ?? 'shutdown'} at ${timeOfDay(l.stopMs)}${l.terminated ? '' : ', main loop never reported terminated'})`;
+  else if (l.end === 'killed') end += ` (last line at ${timeOfDay(l.stopMs)})`;
+  const counts: string[] = [];
+  if (l.cutOff > 0) counts.push(`${l.cutOff} cut off by the shutdown`);
+  if (l.openAtStop > 0) counts.push(`${l.openAtStop} with lines and no Processed line`);
+  const u = l.unlogged;
+  if (u !== null) {
+    const neverLogged = (u.rise?.count ?? 0) + u.nearStop;
+    if (neverLogged > 0 && l.end !== 'end-of-input') counts.push(`${plural(neverLogged, 'request number')} never logged (indirect)`);
+  }
+  const inflight = l.end === 'end-of-input' ? 'open at the end' : 'in flight when it stopped';
+  const color = l.end === 'killed' ? 'red' : l.end === 'shutdown' ? 'yellow' : 'green';
+  let line = `${shown(l.file, 80)} restart ${l.epoch}  ${span}  ${paint(style, color, end)}`;
+  if (counts.length > 0) line += `\n    ${inflight}: ${counts.join(', ')}`;
+  if (u !== null && u.missing > 0) {
+    const rise = u.rise;
+    line += `\n    ${plural(u.missing, 'request number')} of ${u.fromSeq}…${u.highestSeq} never logged (first: ${u.sample.slice(0, 6).join(', ')})`;
+    line += rise
+      ? `; from #${rise.fromSeq} (~${timeOfDay(rise.fromMs)}) their share rose from ${percent(rise.rateBefore)} to ${percent(rise.rateAfter)}: requests that hang log nothing at INFO`
+      : ': OPTIONS and /health (logged only at DEBUG), rejected connections, or requests in flight';
+  }
+  return line + '\n';
 }
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -165,7 +239,7 @@ export function fdBlock(r: FdReport, style: Style): string {
     `${r.file}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
   ];
   lines.push(
-    `    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? ', keeps growing' : ''}`,
+    `    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? '; requests that hang kept piling up' : ''}`,
   );
   if (r.timeline.length > 0) {
     lines.push(
@@ -175,6 +249,11 @@ export function fdBlock(r: FdReport, style: Style): string {
       )} ${timeOfDay(r.timeline[r.timeline.length - 1]!.tMs)}`,
     );
   }
-  for (const e of r.evidence) lines.push(`    - ${shown(e, 160)}`);
+  for (const e of r.evidence) lines.push(`    - ${shown(e, 400)}`);
+  if (r.uncharted > 0) lines.push(`    (${Math.round(r.uncharted)} request-seconds fall outside the charted span of 14 days and are not charted)`);
   return lines.join('\n') + '\n';
 }
+
+/** What the fds verdicts mean, printed once under them. */
+export const FD_VERDICT_LEGEND =
+  "verdicts: 'likely' = Synapse logged running out of descriptors, or requests that hang kept piling up for minutes; 'suspicious' = signs worth a look (hung requests, bursts of disconnects, unexplained unlogged request numbers); 'no sign' = none of these.\n";

@@ -15,7 +15,9 @@
  * requests, then charts, then table rows), and a "Left out" section says what is missing and
  * which synlog command shows it.
  */
-import { DEFAULT_OPTIONS, type AnalysisResult, type FileSummary } from '../analyze/engine.js';
+import { DEFAULT_OPTIONS } from '../analyze/engine.js';
+import type { AnalysisResult } from '../analyze/result.js';
+import type { FileSummary } from '../analyze/types.js';
 import { splitTimes } from '../analyze/cause.js';
 import type { EndpointStats, FdReport, SlowFinding, StuckFinding, StuckState } from '../analyze/types.js';
 import type { LineAccounting } from '../core/types.js';
@@ -279,10 +281,13 @@ function summaryWord(s: string): string {
 }
 
 const STATE_TEXT: Record<StuckState, string> = {
-  'open-at-restart': 'open at a restart',
+  'open-at-shutdown': 'open at a shutdown',
+  'open-at-kill': 'open when the process died',
+  'cut-off': 'cut off by a shutdown',
   'open-at-end': 'open at end of log',
   open: 'open',
   'ran-long': 'ran long',
+  unlogged: 'never logged',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -518,40 +523,8 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
     items.push(parts);
   }
 
-  // Stuck and lost.
-  const counts: Record<StuckState, number> = { 'open-at-restart': 0, 'open-at-end': 0, open: 0, 'ran-long': 0 };
-  let gaveUp = 0;
-  for (const s of result.stuck) {
-    counts[s.state]++;
-    if (s.evidence.includes('client-gave-up')) gaveUp++;
-  }
-  const never = counts['open-at-restart'] + counts['open-at-end'] + counts.open;
-  const missing = result.gaps.reduce((n, g) => n + g.missing, 0);
-  const stuckParts: Inline[] = [strong('Stuck or lost requests:')];
-  if (never === 0 && counts['ran-long'] === 0) stuckParts.push(txt(' none found'));
-  else {
-    const bits: string[] = [];
-    if (never > 0) {
-      const how: string[] = [];
-      if (counts['open-at-restart'] > 0) how.push(`${fmtInt(counts['open-at-restart'])} open when the process restarted`);
-      if (counts['open-at-end'] > 0) how.push(`${fmtInt(counts['open-at-end'])} still open at the end of the log`);
-      if (counts.open > 0) how.push(`${fmtInt(counts.open)} open`);
-      bits.push(`${plural(never, 'request')} never finished (${how.join(', ')})`);
-    }
-    if (counts['ran-long'] > 0) bits.push(`${plural(counts['ran-long'], 'request')} finished only after running far longer than usual`);
-    stuckParts.push(txt(` ${bits.join('; ')}`));
-    if (gaveUp > 0) stuckParts.push(txt(`; the client gave up on ${fmtInt(gaveUp)} of them`));
-  }
-  if (missing > 0) {
-    stuckParts.push(
-      txt(
-        `. ${plural(missing, 'request number')} never appeared in the log (requests that logged nothing under their number: OPTIONS and /health requests, connections dropped before the headers were read, or lost requests)`,
-      ),
-    );
-  }
-  if (result.infoOnly && result.files.length > 0) stuckParts.push(txt('. Heuristic at INFO level, see above'));
-  stuckParts.push(txt('.'));
-  items.push(stuckParts);
+  // Stuck and lost, and how each process lifetime ended (#10 §1).
+  items.push(stuckVerdict(result));
 
   // File handles.
   const bad = result.fds.filter((f) => f.verdict !== 'no sign');
@@ -583,6 +556,44 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
     { k: 'heading', level: 3, text: 'Verdicts' },
     { k: 'list', items },
   ];
+}
+
+/** How many requests never finished, per way they ended, and how the processes stopped. */
+function stuckVerdict(result: AnalysisResult): Parts {
+  const counts: Record<StuckState, number> = { 'open-at-shutdown': 0, 'open-at-kill': 0, 'cut-off': 0, 'open-at-end': 0, open: 0, 'ran-long': 0, unlogged: 0 };
+  let gaveUp = 0;
+  for (const s of result.stuck) {
+    counts[s.state]++;
+    if (s.evidence.includes('client-gave-up')) gaveUp++;
+  }
+  const parts: Inline[] = [strong('Stuck or lost requests:')];
+  const bits: string[] = [];
+  const shutdowns = result.lifetimes.filter((l) => l.end === 'shutdown').length;
+  const killed = result.lifetimes.filter((l) => l.end === 'killed');
+  if (counts['cut-off'] > 0)
+    bits.push(`${plural(counts['cut-off'], 'request')} cut off by a shutdown (a '!' Processed line written while the process stopped)`);
+  if (counts['open-at-shutdown'] > 0) bits.push(`${plural(counts['open-at-shutdown'], 'request')} still open when the process was shut down`);
+  if (counts['open-at-kill'] > 0) bits.push(`${plural(counts['open-at-kill'], 'request')} open when the process died`);
+  if (counts['open-at-end'] + counts.open > 0) bits.push(`${plural(counts['open-at-end'] + counts.open, 'request')} still open at the end of the log`);
+  if (counts['ran-long'] > 0) bits.push(`${plural(counts['ran-long'], 'request')} finished only after running ${'≥'} the stuck-after time`);
+  if (counts.unlogged > 0)
+    bits.push(
+      `${plural(counts.unlogged, 'request number')} never logged while requests were piling up or just before a stop (indirect: INFO logs show a hanging request only that way)`,
+    );
+  parts.push(txt(bits.length === 0 ? ' none found' : ` ${bits.join('; ')}`));
+  if (gaveUp > 0) parts.push(txt(`; the client gave up on ${fmtInt(gaveUp)} of them`));
+  if (shutdowns + killed.length > 0) {
+    const how: string[] = [];
+    if (shutdowns > 0) how.push(plural(shutdowns, 'shutdown'));
+    if (killed.length > 0)
+      how.push(
+        `${plural(killed.length, 'stop')} without shutdown lines (killed, crashed or out of memory) at ${killed.map((l) => formatLogTime(l.stopMs ?? 0).slice(11, 19)).join(', ')}`,
+      );
+    parts.push(txt(`. The processes stopped: ${how.join(', ')}`));
+  }
+  if (result.infoOnly && result.files.length > 0) parts.push(txt('. Partly indirect at INFO level, see above'));
+  parts.push(txt('.'));
+  return parts;
 }
 
 function longPollNote(result: AnalysisResult): Inline[] {
@@ -656,7 +667,7 @@ function requestText(p: Preparer, method: string | null, uri: string | null): st
 }
 
 function stuckRow(p: Preparer, s: StuckFinding, multiDay: boolean, manyFiles: boolean, fileName: (f: string) => string): Parts[] {
-  const row: Parts[] = [[code(p.L(s.tag))]];
+  const row: Parts[] = [[code(s.tag === null ? `#${s.seq ?? '?'}` : p.L(s.tag))]];
   if (manyFiles) row.push([code(cut(fileName(s.file), NAME_WIDTH))]);
   row.push(
     [txt(STATE_TEXT[s.state])],
@@ -704,7 +715,7 @@ function slowRow(p: Preparer, s: SlowFinding, multiDay: boolean, manyFiles: bool
 
 function prepareRequests(p: Preparer, input: ReportInput, keys: readonly RequestKey[], fileName: (f: string) => string, manyFiles: boolean): RequestView[] {
   const stuckById = new Map<string, StuckFinding>();
-  for (const s of input.result.stuck) stuckById.set(requestKeyId({ file: s.file, epoch: s.epoch, tag: s.tag }), s);
+  for (const s of input.result.stuck) if (s.tag !== null) stuckById.set(requestKeyId({ file: s.file, epoch: s.epoch, tag: s.tag }), s);
   const slowById = new Map<string, SlowFinding>();
   for (const s of input.result.slow) {
     const id = requestKeyId({ file: s.file, epoch: s.epoch, tag: s.tag });

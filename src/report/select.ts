@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../analyze/engine.js';
+import type { AnalysisResult } from '../analyze/result.js';
 import type { SlowFinding, StuckFinding, StuckState } from '../analyze/types.js';
 import { requestKeyId, type RequestKey } from '../group/tags.js';
 
@@ -13,13 +13,26 @@ export const DEFAULT_MAX_SLOW = 5;
 export const DEFAULT_MAX_STUCK = 10;
 
 // Requests that never finished matter more than ones that finished late.
-const STATE_RANK: Record<StuckState, number> = { 'open-at-restart': 0, 'open-at-end': 1, open: 2, 'ran-long': 3 };
+const STATE_RANK: Record<StuckState, number> = {
+  'open-at-kill': 0,
+  'open-at-shutdown': 1,
+  'cut-off': 2,
+  'open-at-end': 3,
+  open: 4,
+  'ran-long': 5,
+  unlogged: 6,
+};
 
 /** Stuck findings, most telling first: never finished, then oldest; ties by position (deterministic). */
 export function rankStuck(stuck: readonly StuckFinding[]): StuckFinding[] {
   return [...stuck].sort(
     (a, b) =>
-      STATE_RANK[a.state] - STATE_RANK[b.state] || (b.ageSec ?? -1) - (a.ageSec ?? -1) || cmp(a.file, b.file) || a.epoch - b.epoch || a.firstLine - b.firstLine,
+      STATE_RANK[a.state] - STATE_RANK[b.state] ||
+      (b.ageSec ?? -1) - (a.ageSec ?? -1) ||
+      cmp(a.file, b.file) ||
+      a.epoch - b.epoch ||
+      (a.firstLine ?? 0) - (b.firstLine ?? 0) ||
+      (a.seq ?? 0) - (b.seq ?? 0),
   );
 }
 
@@ -46,7 +59,8 @@ export function selectReportRequests(result: AnalysisResult, opts: SelectOptions
     out.push(key);
     return true;
   };
-  for (const s of rankStuck(result.stuck).slice(0, maxStuck)) add({ file: s.file, epoch: s.epoch, tag: s.tag });
+  // Unlogged request numbers have no lines to show.
+  for (const s of rankStuck(result.stuck.filter((x) => x.tag !== null)).slice(0, maxStuck)) add({ file: s.file, epoch: s.epoch, tag: s.tag ?? '' });
   let slow = 0;
   for (const s of rankSlow(result.slow)) {
     if (slow >= maxSlow) break;

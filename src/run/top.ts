@@ -6,7 +6,8 @@
 import { render } from 'ink';
 import { createElement } from 'react';
 import type { Readable } from 'node:stream';
-import { Analysis, DEFAULT_OPTIONS } from '../analyze/engine.js';
+import { DEFAULT_OPTIONS, Engine } from '../analyze/engine.js';
+import { FULL_ANALYSIS, liveSnapshot } from '../analyze/result.js';
 import type { LogEvent } from '../core/types.js';
 import { requestKeyId, requestRootTag } from '../group/tags.js';
 import { followFile } from '../input/follow.js';
@@ -181,7 +182,7 @@ interface MutableSource {
  */
 export class TopSession implements TopFeed {
   readonly settings: TopSettings;
-  readonly analysis: Analysis;
+  readonly engine: Engine<(typeof FULL_ANALYSIS)[number]>;
   readonly lines: RequestLineStore;
   private readonly acc = newAccounting();
   private readonly sources: MutableSource[];
@@ -201,7 +202,7 @@ export class TopSession implements TopFeed {
   ) {
     this.settings = { slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec };
     // The dashboard shows the recent slow requests (snapshot): keeping every one would grow without end.
-    this.analysis = new Analysis({ ...DEFAULT_OPTIONS, slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec, slowKept: 0 });
+    this.engine = new Engine(FULL_ANALYSIS, { ...DEFAULT_OPTIONS, slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec, slowKept: 0 });
     this.lines = new RequestLineStore(opts.slowThresholdSec);
     this.sources = sources.map((info) => ({ info, state: 'reading', rotations: 0 }));
   }
@@ -212,7 +213,7 @@ export class TopSession implements TopFeed {
         this.lastLogMs = e.timeMs;
         this.lastLogWallMs = this.clock();
       }
-      this.analysis.onEvent(e);
+      this.engine.onEvent(e);
       this.lines.onEvent(e, text);
     },
     flush: () => {
@@ -266,7 +267,7 @@ export class TopSession implements TopFeed {
     let epoch = 0;
     const startOf = (info: SourceInfo): number => {
       if (prev === null || !continuesRotation(prev, info)) return 0;
-      this.analysis.continueFile(prev.label, info.label);
+      this.engine.continueFile(prev.label, info.label);
       this.lines.continueFile(prev.label, info.label);
       return epoch;
     };
@@ -307,8 +308,7 @@ export class TopSession implements TopFeed {
   frame(): TopFrame {
     const wall = this.clock();
     const now = this.nowMs(wall);
-    if (now !== null) this.analysis.tick(now);
-    const snap = this.analysis.snapshot();
+    const snap = liveSnapshot(this.engine.live(now ?? undefined));
     const input: InputStatus = {
       sources: this.sources.map((s) => ({ name: s.info.label, state: s.state, rotations: s.rotations })),
       ended: this.ended,

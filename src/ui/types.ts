@@ -2,7 +2,7 @@
  * What the dashboard is fed. The run layer (src/run/top.ts) implements TopFeed; tests pass a
  * fake. Components never read files or analyse anything: they render these values.
  */
-import type { LiveSnapshot } from '../analyze/engine.js';
+import type { LiveSnapshot } from '../analyze/result.js';
 
 export type { LiveSnapshot };
 export type InFlightItem = LiveSnapshot['inFlight'][number];

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { analyzeEvents } from '../../src/analyze/engine.js';
+import { analyzeAll as analyzeEvents } from './run.js';
 import { NO_FILTER, compileFilter, overlapsTimeWindow } from '../../src/analyze/filter.js';
 import type { RecordFilter } from '../../src/analyze/types.js';
 import { at, lost, processed, received, resetLines, startup } from './factories.js';

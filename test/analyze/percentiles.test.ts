@@ -1,6 +1,6 @@
 import { quantile, quantileSorted } from 'simple-statistics';
 import { describe, expect, test } from 'vitest';
-import { Analysis } from '../../src/analyze/engine.js';
+import { liveEngine } from './run.js';
 import { NO_FILTER } from '../../src/analyze/filter.js';
 import { DurationSamples, LogSketch, REPORTED_QUANTILES } from '../../src/analyze/percentiles.js';
 import type { ProcessedRecord } from '../../src/core/types.js';
@@ -102,7 +102,7 @@ describe('DurationSamples', () => {
 describe('endpoint percentiles in the analysis', () => {
   test('exactPercentileLimit 1000 with 3 M requests: sketch, within 1 % of exact', () => {
     const values = lognormal(3_000_000, 7);
-    const a = new Analysis({ slowThresholdSec: 1e9, stuckAfterSec: 1e9, filter: NO_FILTER, exactPercentileLimit: 1000 });
+    const a = liveEngine({ slowThresholdSec: 1e9, stuckAfterSec: 1e9, filter: NO_FILTER, exactPercentileLimit: 1000 });
     // One record object reused (spreading 3 M records costs seconds): with nothing slow or
     // ran-long the analysis keeps no reference to it.
     const record: Mutable<ProcessedRecord> = { ...processed({ tag: 'GET-1', t: 1 }) };
@@ -110,7 +110,7 @@ describe('endpoint percentiles in the analysis', () => {
       record.totalSec = v;
       a.onEvent(record);
     }
-    const stats = a.finish().endpoints;
+    const stats = a.finish().stats.endpoints;
     expect(stats).toHaveLength(1);
     const e = stats[0];
     expect(e?.percentiles).toBe('sketch');
@@ -123,10 +123,10 @@ describe('endpoint percentiles in the analysis', () => {
 
   test('under the limit percentiles are exact', () => {
     const values = Array.from(lognormal(5000, 3));
-    const a = new Analysis({ slowThresholdSec: 1e9, stuckAfterSec: 1e9, filter: NO_FILTER });
+    const a = liveEngine({ slowThresholdSec: 1e9, stuckAfterSec: 1e9, filter: NO_FILTER });
     const template = processed({ tag: 'GET-1', t: 1 });
     for (const v of values) a.onEvent({ ...template, totalSec: v });
-    const e = a.finish().endpoints[0];
+    const e = a.finish().stats.endpoints[0];
     expect(e?.percentiles).toBe('exact');
     expect([e?.p50Sec, e?.p90Sec, e?.p95Sec, e?.p99Sec]).toEqual(REPORTED_QUANTILES.map((p) => quantile(values, p)));
   });

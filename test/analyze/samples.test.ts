@@ -3,7 +3,8 @@
  * ground truth that came with them (what the driver sent, joined with the log).
  */
 import { describe, expect, test } from 'vitest';
-import { analyzeEvents, type AnalysisResult } from '../../src/analyze/engine.js';
+import type { AnalysisResult } from '../../src/analyze/result.js';
+import { analyzeAll as analyzeEvents } from './run.js';
 import { groundTruth, sampleClockMs, sampleEvents, type SampleRun } from './fixtures.js';
 
 const runs: readonly SampleRun[] = ['info', 'debug', 'json'];
@@ -116,29 +117,47 @@ describe.each(runs)('%s sample', (run) => {
     expect(s?.clientLeftAfterSec).toBeLessThan(5.5);
   });
 
-  test('stuck: exactly the 3 requests that never logged a Processed line', () => {
+  test('stuck: the 3 requests that never logged a Processed line were open when the process was shut down', () => {
     const r = analysed(run);
-    const open = r.stuck.filter((s) => s.state !== 'ran-long');
+    const open = r.stuck.filter((s) => s.state === 'open-at-shutdown');
     const want = gt.in_flight_or_unfinished;
     expect(open.map((s) => s.tag).sort()).toEqual(want.map((w) => w.tag).sort());
+    const [life] = r.lifetimes;
+    expect(life).toMatchObject({ end: 'shutdown', signal: 'SIGTERM', terminated: true, openAtStop: 3, cutOff: 3 });
     for (const s of open) {
       const w = want.find((x) => x.tag === s.tag);
-      expect(s.state).toBe('open-at-end');
       expect(s.epoch).toBe(1);
-      expect(Math.abs((s.startMs ?? 0) - sampleClockMs(w?.first_line ?? ''))).toBeLessThanOrEqual(10);
-      // Aged up to the file's last log line.
-      expect(s.ageSec).toBeCloseTo((sampleClockMs(gt.last_time) - (s.startMs ?? 0)) / 1000, 1);
+      expect(s.stopMs).toBe(life?.stopMs);
+      // Never later than its first line; at INFO estimated from its request number (spec §3.1), so earlier.
+      expect(s.startMs ?? 0).toBeLessThanOrEqual(sampleClockMs(w?.first_line ?? '') + 10);
+      expect(s.ageSec).toBeCloseTo(((s.stopMs ?? 0) - (s.startMs ?? 0)) / 1000, 1);
       if (run === 'info') {
         expect(s.evidence).not.toContain('received-without-processed');
-        expect(s.evidence.every((e) => e === 'lines-without-processed' || e === 'client-gave-up')).toBe(true);
         expect(s.servlet).toBeNull();
       } else {
         expect(s.evidence[0]).toBe('received-without-processed');
+        expect(Math.abs((s.startMs ?? 0) - sampleClockMs(w?.first_line ?? ''))).toBeLessThanOrEqual(10);
         expect(s.servlet).not.toBeNull();
       }
+      // the shutdown dropped their connections
+      expect(s.evidence).toContain('connection-dropped-at-shutdown');
     }
-    // Everyone of them had a client that gave up at shutdown.
-    expect(open.every((s) => s.evidence.includes('client-gave-up'))).toBe(true);
+  });
+
+  test("cut off by the shutdown: the requests whose '!' Processed line came during it", () => {
+    const r = analysed(run);
+    const sigtermMs = r.lifetimes[0]?.stopMs ?? 0;
+    const want = gt.slow_ge_9s.filter((s) => s.code.endsWith('!') && sampleClockMs(s.end) >= sigtermMs).map((s) => s.tag);
+    const cut = r.stuck.filter((s) => s.state === 'cut-off').map((s) => s.tag);
+    for (const t of want) expect(cut).toContain(t);
+    expect(cut).toHaveLength(3);
+    // slow (threshold 2 s) marks the same requests as cut off, not as slow because waiting
+    expect(
+      r.slow
+        .filter((s) => s.cutOff)
+        .map((s) => s.tag)
+        .sort(),
+    ).toEqual(cut.slice().sort());
   });
 
   test('ran-long: the hung invite and the 90 s keys/query finished only after minutes', () => {
@@ -146,7 +165,7 @@ describe.each(runs)('%s sample', (run) => {
     const long = new Map(r.stuck.filter((s) => s.state === 'ran-long').map((s) => [s.tag, s]));
     for (const scenario of ['hang-invite', 'hang-keys', 'hang-join']) {
       const tag = gt.slow_ge_9s.find((s) => s.scenario === scenario)?.tag ?? '';
-      expect(long.get(tag)?.evidence, scenario).toEqual(['long-processing']);
+      expect(long.get(tag)?.evidence, scenario).toEqual(['long-processing', 'waiting-on-remote']);
     }
     // 10 s hangs are slow, not stuck.
     const profile = gt.slow_ge_9s.find((s) => s.scenario === 'hang-profile')?.tag ?? '';
@@ -183,11 +202,14 @@ describe.each(runs)('%s sample', (run) => {
     expect(send?.status5xx).toBeGreaterThan(20);
   });
 
-  test('counter gaps: the connections lost before their headers (and, at INFO, the DEBUG-only requests)', () => {
+  test('request numbers never logged: only at INFO, none of them a rise', () => {
     const r = analysed(run);
-    expect(r.gaps).toHaveLength(1);
-    const g = r.gaps[0];
-    if (run === 'info') expect(g?.missing).toBeGreaterThanOrEqual(3);
-    else expect(g?.missing).toBe(3);
+    expect(r.lifetimes).toHaveLength(1);
+    const u = r.lifetimes[0]?.unlogged;
+    if (run === 'info') {
+      // the DEBUG-only OPTIONS and /health requests, uploads whose body never came, in-flight ones
+      expect(u?.missing).toBeGreaterThanOrEqual(3);
+      expect(u?.rise).toBeNull();
+    } else expect(u).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { Analysis, analyzeEvents } from '../../src/analyze/engine.js';
+import { analyzeAll as analyzeEvents, liveEngine } from './run.js';
 import { NO_FILTER } from '../../src/analyze/filter.js';
-import { longPollKind } from '../../src/analyze/slow.js';
+import { longPollKind } from '../../src/analyze/slow/classify.js';
 import type { SlowFinding } from '../../src/analyze/types.js';
 import { at, processed, resetLines, syncUri } from './factories.js';
 
@@ -88,15 +88,15 @@ describe('slow findings', () => {
   });
 
   test('onSlow fires as each slow Processed line is read, before finish()', () => {
-    const a = new Analysis({ slowThresholdSec: 2, stuckAfterSec: 60, filter: NO_FILTER });
+    const a = liveEngine({ slowThresholdSec: 2, stuckAfterSec: 60, filter: NO_FILTER });
     const seen: string[] = [];
-    a.onSlow = (f) => seen.push(f.tag);
+    a.analyzer('slow').onFinding = (f) => seen.push(f.tag);
     a.onEvent(processed({ tag: 'GET-1', t: 1, totalSec: 5 }));
     expect(seen).toEqual(['GET-1']);
     a.onEvent(processed({ tag: 'GET-2', t: 2, totalSec: 0.1 }));
     a.onEvent(processed({ tag: 'GET-3', t: 3, totalSec: 2.5 }));
     expect(seen).toEqual(['GET-1', 'GET-3']);
-    expect(a.finish().slow.map((s) => s.tag)).toEqual(['GET-1', 'GET-3']);
+    expect(a.finish().slow.slowest.map((s) => s.tag)).toEqual(['GET-1', 'GET-3']);
   });
 });
 
@@ -119,11 +119,11 @@ describe('slowKept: memory stays flat when only some findings are printed', () =
   });
 
   test('live findings are still all announced with slowKept 0', () => {
-    const a = new Analysis({ slowThresholdSec: 2, stuckAfterSec: 60, filter: NO_FILTER, slowKept: 0 });
+    const a = liveEngine({ slowThresholdSec: 2, stuckAfterSec: 60, filter: NO_FILTER, slowKept: 0 });
     let seen = 0;
-    a.onSlow = () => seen++;
+    a.analyzer('slow').onFinding = () => seen++;
     for (const e of events()) a.onEvent(e);
     expect(seen).toBe(5000);
-    expect(a.finish().slow).toEqual([]);
+    expect(a.finish().slow.slowest).toEqual([]);
   });
 });

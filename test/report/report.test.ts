@@ -1,7 +1,9 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, it } from 'vitest';
-import { analyzeEvents, type AnalysisResult, type FileSummary } from '../../src/analyze/engine.js';
+import type { AnalysisResult } from '../../src/analyze/result.js';
+import type { FileSummary } from '../../src/analyze/types.js';
+import { analyzeAll as analyzeEvents } from '../analyze/run.js';
 import type { EndpointStats, FdReport, SlowFinding, StuckFinding } from '../../src/analyze/types.js';
 import type { LineAccounting } from '../../src/core/types.js';
 import { requestKeyId, type RequestKey } from '../../src/group/tags.js';
@@ -419,23 +421,30 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
     totalSec: 5 + (i % 97),
     cause,
     clientLeftAfterSec: null,
+    cutOff: false,
+    waits: null,
   }));
   const stuck: StuckFinding[] = Array.from({ length: n }, (_, i) => ({
     analyzer: 'stuck',
+    log: file,
     file,
     epoch: 1,
     tag: `POST-${i}`,
+    seq: i,
     state: i % 2 === 0 ? 'open-at-end' : 'ran-long',
     evidence: ['lines-without-processed', 'client-gave-up'],
     startMs: t0 + i * 500,
     ageSec: 60 + i,
+    stopMs: null,
     servlet: 'RoomSendEventRestServlet',
     method: 'POST',
     uri: long(i),
+    status: null,
+    user: null,
     firstLine: i,
     lineCount: 5000,
     lastMessage: `waiting ${'m'.repeat(2000)}`,
-    timesEndpointMedian: null,
+    waits: null,
   }));
   const endpoints: EndpointStats[] = Array.from({ length: 300 }, (_, i) => ({
     servlet: `Servlet${i}${'N'.repeat(300)}`,
@@ -472,6 +481,8 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
     disconnects: 40,
     disconnectBursts: [],
     timeline: Array.from({ length: 200 }, (_, i) => ({ tMs: t0 + i * 20_000, inFlight: i * 4.5 })),
+    lifetimes: [],
+    uncharted: 0,
   };
   const files: FileSummary[] = [
     {
@@ -489,7 +500,7 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
       unparsed: 3,
     },
   ];
-  const result: AnalysisResult = { files, endpoints, slow, slowCount: slow.length, longPollsNormal: 7, stuck, gaps: [], fds: [fd], infoOnly: true };
+  const result: AnalysisResult = { files, endpoints, slow, slowCount: slow.length, longPollsNormal: 7, stuck, lifetimes: [], fds: [fd], infoOnly: true };
   const keys = selectReportRequests(result);
   const requestLines = new Map<string, string[]>();
   for (const k of keys) {
@@ -598,7 +609,7 @@ describe('--form', () => {
 
 describe('edge cases', () => {
   it('reports an empty input without failing', () => {
-    const result: AnalysisResult = { files: [], endpoints: [], slow: [], slowCount: 0, longPollsNormal: 0, stuck: [], gaps: [], fds: [], infoOnly: true };
+    const result: AnalysisResult = { files: [], endpoints: [], slow: [], slowCount: 0, longPollsNormal: 0, stuck: [], lifetimes: [], fds: [], infoOnly: true };
     const accounting: LineAccounting = { records: 0, continuations: 0, unparsed: 0, firstUnparsed: [] };
     for (const form of [false, true]) {
       const report = buildReport({ result, accounting, requestLines: new Map() }, { ...BASE, form });

@@ -67,6 +67,8 @@ export function slow(tag: string, totalSec: number, verdict: CauseSplit['verdict
     totalSec,
     cause: cause(totalSec, verdict),
     clientLeftAfterSec: null,
+    cutOff: false,
+    waits: null,
     ...over,
   };
 }

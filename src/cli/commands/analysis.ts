@@ -1,8 +1,12 @@
+/**
+ * yargs definitions of `stats`, `slow`, `stuck`, `fds`: each takes only its own options. The work is
+ * in src/commands/analysis.ts (plan and run), loaded only when a command runs.
+ */
 import type { Argv, CommandModule } from 'yargs';
-import type { EndpointSort } from '../../analyze/sort.js';
+import type { AnalysisCommand } from '../../commands/analysis.js';
 import { guarded } from '../common.js';
 
-/** Options every analysis command shares. */
+/** Options as yargs gives them (all commands' union; each command declares only its own). */
 export interface CommonArgs {
   files: string[];
   json: boolean;
@@ -14,49 +18,57 @@ export interface CommonArgs {
   'min-duration'?: string;
   'fail-on-findings': boolean;
   strict: boolean;
-  threshold: string;
-  'stuck-after': string;
+  threshold?: string;
+  'stuck-after'?: string;
   follow: boolean;
   top?: number;
-  sort: EndpointSort;
-  'summary-every': string;
+  sort?: 'sum' | 'count' | 'p50' | 'p90' | 'p99' | 'max' | 'errors';
+  'summary-every'?: string;
 }
 
-export type Which = 'stats' | 'slow' | 'stuck' | 'fds';
+type Option = (y: Argv) => Argv;
 
-function commonOptions(y: Argv): Argv {
-  return y
-    .positional('files', { type: 'string', array: true, default: [], describe: 'log files, one per worker (.gz, rotated ok); stdin when none' })
-    .option('json', { type: 'boolean', default: false, describe: 'NDJSON findings with stable field names' })
+const files: Option = (y) =>
+  y.positional('files', { type: 'string', array: true, default: [], describe: 'log files, one per worker (.gz, rotated ok); stdin when none' });
+const common: Option = (y) =>
+  y
+    .option('json', { type: 'boolean', default: false, describe: 'NDJSON with stable field names' })
     .option('since', { type: 'string', describe: "log time: '2026-11-22 07:44' or '07:44' (on the log's first day)" })
     .option('until', { type: 'string', describe: 'log time, as --since' })
-    .option('endpoint', { type: 'string', describe: 'servlet or route contains this (case-insensitive)' })
-    .option('status', { type: 'string', describe: "status: 502, 5xx, 4xx, or '!' for dropped" })
-    .option('user', { type: 'string', describe: 'requester contains this' })
-    .option('min-duration', { type: 'string', describe: 'only requests at least this long (2s, 500ms)' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when something was found' })
     .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when a line was not understood' })
-    .option('threshold', { type: 'string', default: '2s', describe: 'slow means at least this long' })
-    .option('stuck-after', { type: 'string', default: '60s', describe: 'open (or finished) requests past this count as stuck' });
-}
+    .option('follow', { type: 'boolean', default: false, describe: 'keep reading the files as they grow, across rotation (like tail -F)' });
+const requestFilters: Option = (y) =>
+  y
+    .option('endpoint', { type: 'string', describe: 'servlet or route contains this (case-insensitive)' })
+    .option('status', { type: 'string', describe: "status: 502, 5xx, 4xx, or '!' for dropped (comma-separated: any)" })
+    .option('user', { type: 'string', describe: 'requester contains this' })
+    .option('min-duration', { type: 'string', describe: 'only requests at least this long (2s, 500ms)' });
+const threshold: Option = (y) => y.option('threshold', { type: 'string', default: '2s', describe: 'slow means at least this long' });
+const stuckAfter: Option = (y) =>
+  y.option('stuck-after', {
+    type: 'string',
+    default: '60s',
+    describe: 'requests in flight (or that ran) this long count as stuck (long-polls within their timeout excepted)',
+  });
+const summaryEvery: Option = (y) =>
+  y.option('summary-every', { type: 'string', default: '10s', describe: 'live and not on a terminal: a one-line summary this often (0 = never)' });
 
 function makeCommand(
-  which: Which,
+  which: AnalysisCommand,
   command: string,
   describe: string,
-  extra: (y: Argv) => Argv,
+  options: Option[],
   examples: Array<[string, string]>,
 ): CommandModule<object, CommonArgs> {
   return {
     command,
     describe,
     builder: (y: Argv) => {
-      let b = extra(commonOptions(y))
-        .option('follow', { type: 'boolean', default: false, describe: 'keep reading the files as they grow, across rotation (like tail -F)' })
-        .option('summary-every', { type: 'string', default: '10s', describe: 'live and not on a terminal: a one-line summary this often (0 = never)' })
-        .option('sort', { choices: ['sum', 'count', 'p50', 'p90', 'p99', 'max', 'errors'] as const, default: 'sum' as EndpointSort, describe: 'stats order' });
+      let b = files(y);
+      for (const o of options) b = o(b);
       for (const [cmd, what] of examples) b = b.example(cmd, what);
-      return b as unknown as Argv<CommonArgs>;
+      return b as Argv<CommonArgs>;
     },
     // The implementation is loaded only when the command runs: a fast start for every command.
     handler: (argv) => guarded(async () => (await import('./analysis-run.js')).runCommand(which, argv)),
@@ -67,7 +79,19 @@ export const statsCommand = makeCommand(
   'stats',
   'stats [files..]',
   'Per endpoint (Synapse servlet): count, errors, p50/p90/p99/max, CPU, DB pool wait, DB time',
-  (y) => y.option('top', { type: 'number', describe: 'only the first N endpoints' }),
+  [
+    common,
+    requestFilters,
+    threshold,
+    (y) =>
+      y
+        .option('top', { type: 'number', describe: 'only the first N endpoints' })
+        .option('sort', {
+          choices: ['sum', 'count', 'p50', 'p90', 'p99', 'max', 'errors'] as const,
+          default: 'sum' as const,
+          describe: 'order of the endpoints',
+        }),
+  ],
   [
     ['synlog stats homeserver.log', 'where the time goes, by total time'],
     ['synlog stats --sort p99 --top 10 homeserver.log worker1.log', 'the 10 endpoints with the worst tail'],
@@ -78,8 +102,14 @@ export const statsCommand = makeCommand(
 export const slowCommand = makeCommand(
   'slow',
   'slow [files..]',
-  'Requests slower than --threshold, each with why: CPU, DB pool, DB or waiting (long-polls excluded)',
-  (y) => y.option('top', { type: 'number', describe: 'the N slowest of the whole input, as a table, at the end' }),
+  'Requests slower than --threshold, each with why: CPU, DB pool, DB or waiting (on what), long-polls excluded',
+  [
+    common,
+    requestFilters,
+    threshold,
+    summaryEvery,
+    (y) => y.option('top', { type: 'number', describe: 'the N slowest of the whole input, as a table, at the end' }),
+  ],
   [
     ['tail -f homeserver.log | synlog slow', 'slow requests as they happen'],
     ['synlog slow --follow /var/log/matrix-synapse/homeserver.log', 'follow the file across rotation'],
@@ -90,10 +120,10 @@ export const slowCommand = makeCommand(
 export const stuckCommand = makeCommand(
   'stuck',
   'stuck [files..]',
-  'Requests that started and never finished, or ran far longer than their endpoint normally does',
-  (y) => y,
+  'Requests that never finished: open when their process stopped, cut off by a shutdown, or that ran for minutes',
+  [common, stuckAfter, summaryEvery],
   [
-    ['synlog stuck homeserver.log', 'unfinished requests, with the evidence for each'],
+    ['synlog stuck homeserver.log', 'unfinished requests per process lifetime, with the evidence for each'],
     ['tail -f homeserver.log | synlog stuck --stuck-after 2m', 'live: requests open for more than 2 minutes'],
   ],
 );
@@ -101,7 +131,7 @@ export const stuckCommand = makeCommand(
 export const fdsCommand = makeCommand(
   'fds',
   'fds [files..]',
-  'File-handle leak check per worker: in-flight requests over time, EMFILE lines, disconnect bursts',
-  (y) => y,
+  'File-handle leak check per worker and process lifetime: requests that hang piling up, EMFILE lines, disconnect bursts',
+  [common, stuckAfter],
   [['synlog fds homeserver.log generic_worker1.log', 'a verdict per file with its evidence and time window']],
 );

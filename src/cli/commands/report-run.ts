@@ -1,10 +1,10 @@
 /** `synlog report`'s implementation, loaded only when it runs. */
 import { writeFileSync } from 'node:fs';
-import { Analysis } from '../../analyze/engine.js';
-import { NO_FILTER } from '../../analyze/filter.js';
+import { DEFAULT_OPTIONS, Engine } from '../../analyze/engine.js';
+import { analysisResult, FULL_ANALYSIS } from '../../analyze/result.js';
 import { buildReport } from '../../report/report.js';
 import { selectReportRequests } from '../../report/select.js';
-import { runAnalysis } from '../../run/analyze.js';
+import { runEngine } from '../../run/analysis.js';
 import { resolveInputs } from '../../run/inputs.js';
 import { collectRequestLines } from '../../run/request-lines.js';
 import { spoolStdin } from '../../run/spool.js';
@@ -24,13 +24,13 @@ export async function runReport(argv: ReportArgs): Promise<number> {
     sources = sources.map((s, i) => (i === stdinIndex ? spooled.source : s));
   }
   try {
-    const analysis = new Analysis({
+    const engine = new Engine(FULL_ANALYSIS, {
+      ...DEFAULT_OPTIONS,
       slowThresholdSec: parseDurationSec(argv.threshold),
       stuckAfterSec: parseDurationSec(argv['stuck-after']),
-      filter: NO_FILTER,
     });
-    const outcome = await runAnalysis(sources, analysis, { follow: false });
-    const result = analysis.finish();
+    const outcome = await runEngine(sources, engine);
+    const result = analysisResult(engine.finish());
     const requestLines = await collectRequestLines(sources, selectReportRequests(result), outcome.startEpochs);
     const built = buildReport(
       { result, accounting: outcome.accounting, requestLines },

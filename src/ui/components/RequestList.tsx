@@ -8,7 +8,13 @@ const EVIDENCE: Record<StuckEvidence, string> = {
   'received-without-processed': 'Received, no Processed',
   'lines-without-processed': 'lines, no Processed',
   'client-gave-up': 'client gave up',
+  'connection-dropped-at-shutdown': 'dropped at shutdown',
+  'cut-off-by-shutdown': 'cut off by shutdown',
   'long-processing': 'ran long',
+  'unlogged-rise': 'number never logged',
+  'unlogged-at-stop': 'number never logged',
+  'waiting-on-remote': 'waiting on servers',
+  'waiting-on-lock': 'waiting on a lock',
 };
 
 export interface RequestListProps {

@@ -1,29 +1,18 @@
 /**
- * `synlog stats` in parallel byte ranges must give exactly what one pass gives: per-endpoint
- * state merged from parts (samples, sketches, counters, sums) equals one Analysis over all
- * lines, and the line accounting adds up with absolute line numbers. Workers only run from the
- * compiled dist, so the range pipeline runs inline here; the last block runs the built CLI
- * with real workers (SYNLOG_THREADS) against the single-threaded output.
+ * The stats table merges exactly (run/jobs.ts merges jobs' states): per-endpoint state merged
+ * from parts (samples, sketches, counters, sums) equals one pass over all lines.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { Analysis, analyzeEvents, DEFAULT_OPTIONS } from '../../src/analyze/engine.js';
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_OPTIONS } from '../../src/analyze/engine.js';
 import { classifyEndpoint } from '../../src/analyze/endpoints.js';
 import { compileFilter, NO_FILTER } from '../../src/analyze/filter.js';
 import { DurationSamples, LogSketch, REPORTED_QUANTILES, transferables } from '../../src/analyze/percentiles.js';
-import { statsJobs, statsThreadTransferables, type StatsRangeOptions } from '../../src/analyze/stats-range.js';
-import { EndpointStatsTable, FixedSum, tableTransferables } from '../../src/analyze/stats.js';
+import { EndpointStatsTable, FixedSum, tableTransferables } from '../../src/analyze/stats/table.js';
 import type { RecordFilter } from '../../src/analyze/types.js';
 import type { LogEvent } from '../../src/core/types.js';
-import { inspectSource, type SourceInfo } from '../../src/input/sources.js';
-import { runAnalysis } from '../../src/run/analyze.js';
-import { planJobs, rangeThreads } from '../../src/run/job-lines.js';
-import { mergeStatsThreads } from '../../src/run/stats-parallel.js';
-import { LOGS_DIR, sampleEvents, type SampleRun } from '../analyze/fixtures.js';
-import { ROOT, runCli, CLI_ENV } from '../helpers/cli.js';
 import { mulberry32 } from '../helpers/prng.js';
+import { sampleEvents, type SampleRun } from './fixtures.js';
+import { analyzeAll as analyzeEvents } from './run.js';
 
 const RUNS: readonly SampleRun[] = ['info', 'debug', 'json'];
 
@@ -240,130 +229,5 @@ describe('FixedSum: the same total in any order', () => {
     inf.add(1);
     inf.add(Number.POSITIVE_INFINITY);
     expect(inf.value()).toBe(Number.POSITIVE_INFINITY);
-  });
-});
-
-/** Plain files built from the samples plus the awkward lines: garbage, over-long, leading continuations. */
-const tmp = mkdtempSync(join(tmpdir(), 'synlog-stats-parallel-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function awkwardFile(): string {
-  const lines = readFileSync(`${LOGS_DIR}homeserver-info.log`, 'utf8').split('\n');
-  const path = join(tmp, 'awkward.log');
-  const out = [
-    '  continuation before any record',
-    ...lines.slice(0, 2000),
-    'x'.repeat(1100 * 1024),
-    'binary \u0001 garbage',
-    ...lines.slice(2000, 5000),
-    'Traceback (most recent call last):',
-    ...Array.from({ length: 200 }, (_, i) => `  File "x.py", line ${i}, in f`),
-    ...lines.slice(5000),
-  ];
-  writeFileSync(path, out.join('\n'));
-  return path;
-}
-
-describe('stats over byte ranges (statsJobs + mergeStatsThreads) = the sequential stats command', () => {
-  const files = [...RUNS.map((r) => `${LOGS_DIR}homeserver-${r}.log`), awkwardFile()];
-
-  async function sequential(sources: readonly SourceInfo[], options: StatsRangeOptions): Promise<{ endpoints: unknown; accounting: unknown }> {
-    const analysis = new Analysis({
-      slowThresholdSec: options.slowThresholdSec,
-      stuckAfterSec: 60,
-      filter: options.filter,
-      exactPercentileLimit: options.exactPercentileLimit,
-    });
-    const outcome = await runAnalysis(sources, analysis, { follow: false });
-    return { endpoints: analysis.finish().endpoints, accounting: outcome.accounting };
-  }
-
-  /**
-   * `jobCount` jobs done by `threads` threads, each taking every threads-th job (so a thread's
-   * jobs are not contiguous, as with the shared queue), results through a structured clone.
-   */
-  function inJobs(sources: readonly SourceInfo[], jobCount: number, threads: number, options: StatsRangeOptions): { endpoints: unknown; accounting: unknown } {
-    const jobs = planJobs(sources, jobCount);
-    const results = Array.from({ length: threads }, (_, t) => {
-      let next = t;
-      const result = statsJobs(jobs, options, {
-        next() {
-          const i = next;
-          next += threads;
-          return i < jobs.length ? i : -1;
-        },
-        finished: () => undefined,
-      });
-      return viaThread(result, statsThreadTransferables(result));
-    });
-    return mergeStatsThreads(jobs, results.reverse(), options.exactPercentileLimit);
-  }
-
-  const options: StatsRangeOptions = { slowThresholdSec: 2, filter: NO_FILTER, exactPercentileLimit: DEFAULT_OPTIONS.exactPercentileLimit };
-
-  test.each(files.map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('%s in 1–7 jobs on 1–3 threads', async (_name, path) => {
-    const sources = [await inspectSource(path)];
-    const want = await sequential(sources, options);
-    for (const jobCount of [1, 2, 3, 4, 7]) {
-      if (jobCount > 1) expect(planJobs(sources, jobCount).length).toBeGreaterThan(1); // cuts inside one line (the over-long one) collapse
-      for (const threads of [1, 2, 3]) expect(inJobs(sources, jobCount, threads, options), `${jobCount} jobs, ${threads} threads`).toStrictEqual(want);
-    }
-  });
-
-  test('several files, with a filter and a small exact limit', async () => {
-    const sources = await Promise.all(files.map((f) => inspectSource(f)));
-    const filtered: StatsRangeOptions = { slowThresholdSec: 0.5, filter: { ...NO_FILTER, status: '2xx,5xx' }, exactPercentileLimit: 50 };
-    const want = await sequential(sources, filtered);
-    for (const [jobCount, threads] of [
-      [2, 2],
-      [5, 2],
-      [9, 3],
-    ] as const)
-      expect(inJobs(sources, jobCount, threads, filtered), `${jobCount} jobs`).toStrictEqual(want);
-  });
-
-  test('the awkward lines are accounted with their absolute line numbers', async () => {
-    const sources = [await inspectSource(join(tmp, 'awkward.log'))];
-    const r = inJobs(sources, 4, 2, options) as { accounting: { firstUnparsed: Array<{ line: number; reason: string }> } };
-    expect(r.accounting.firstUnparsed.map((u) => u.line)).toEqual([1, 2002, 2003]);
-    expect(r.accounting.firstUnparsed[1]?.reason).toMatch(/longer than the 1048576-byte limit/);
-  });
-
-  test('a job no thread reported is an error, not a silent gap', async () => {
-    const sources = [await inspectSource(files[0] ?? '')];
-    const jobs = planJobs(sources, 3);
-    let next = 0;
-    const partial = statsJobs(jobs, options, { next: () => (next < 2 ? next++ : -1), finished: () => undefined });
-    expect(() => mergeStatsThreads(jobs, [partial], options.exactPercentileLimit)).toThrow(/job 2 was not done/);
-  });
-
-  test('only plain files big enough (or forced) go parallel; under vitest never', async () => {
-    const sources = [await inspectSource(files[0] ?? '')];
-    expect(rangeThreads(sources)).toBe(1);
-    expect(rangeThreads([{ ...sources[0]!, gzip: true, seekable: false }])).toBe(1);
-    expect(rangeThreads([])).toBe(1);
-  });
-});
-
-describe('the built CLI with worker threads (SYNLOG_THREADS) prints what one thread prints', () => {
-  const cases: string[][] = [
-    ['stats', 'fixtures/logs/homeserver-info.log'],
-    ['stats', '--json', '--strict', 'fixtures/logs/homeserver-json.log', 'fixtures/logs/homeserver-debug.log'],
-    ['stats', '--status', '5xx', '--since', '07:46', '--until', '07:47', '--sort', 'p99', 'fixtures/logs/homeserver-info.log'],
-    ['stats', '--strict', join(tmp, 'awkward.log'), 'fixtures/bad/garbage.bin'],
-  ];
-  test.each(cases.map((c) => [c.slice(1).join(' '), c]))('%s', async (_name, args) => {
-    const one = await runCli(args, undefined, { ...CLI_ENV, SYNLOG_THREADS: '1' });
-    expect(one.stdout.length).toBeGreaterThan(0);
-    for (const threads of ['2', '3']) {
-      const par = await runCli(args, undefined, { ...CLI_ENV, SYNLOG_THREADS: threads });
-      expect(par, `${threads} threads`).toStrictEqual(one);
-    }
-  });
-
-  test('two workers print the golden stats-info case', async () => {
-    const golden = readFileSync(join(ROOT, 'fixtures/cases/stats-info/stdout.txt'), 'utf8');
-    const r = await runCli(['stats', 'fixtures/logs/homeserver-info.log'], undefined, { ...CLI_ENV, SYNLOG_THREADS: '2' });
-    expect(r.stdout).toBe(golden);
   });
 });

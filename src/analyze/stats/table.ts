@@ -6,13 +6,13 @@
  * the same result as one pass: counters add up, samples merge (percentiles.ts), and the sums
  * are kept exactly in fixed point (FixedSum), so they do not depend on the order of addition.
  */
-import type { ProcessedRecord } from '../core/types.js';
-import { detach } from '../core/strings.js';
-import type { Endpoint } from './endpoints.js';
-import type { RecordPredicate } from './filter.js';
-import { DurationSamples, REPORTED_QUANTILES, transferables, type DurationSamplesState } from './percentiles.js';
-import { classifyDuration, type DurationClass } from './slow.js';
-import type { EndpointStats } from './types.js';
+import type { ProcessedRecord } from '../../core/types.js';
+import { detach } from '../../core/strings.js';
+import type { Endpoint } from '../endpoints.js';
+import type { RecordPredicate } from '../filter.js';
+import { DurationSamples, REPORTED_QUANTILES, transferables, type DurationSamplesState } from '../percentiles.js';
+import { classifyDuration, type DurationClass } from '../slow/classify.js';
+import type { EndpointStats } from '../types.js';
 
 /** Sums are kept in whole micro-units: Synapse logs milliseconds (`%.3f`), so this is exact. */
 const UNITS_PER_ONE = 1e6;

@@ -3,10 +3,11 @@
  * up to their `timeout=` by design (spec §4.4 item 4), so a 30 s `/sync?timeout=30000` is
  * normal, not slow.
  */
-import type { ProcessedRecord } from '../core/types.js';
-import { accountedSec, causeSplit } from './cause.js';
-import { detach, detachOrNull } from '../core/strings.js';
-import type { CauseSplit, SlowFinding } from './types.js';
+import type { ProcessedRecord } from '../../core/types.js';
+import { accountedSec, causeSplit } from '../cause.js';
+import { detach, detachOrNull } from '../../core/strings.js';
+import type { WaitFacts } from '../model/waits.js';
+import type { CauseSplit, SlowFinding } from '../types.js';
 
 /** A long-poll that returned after at least this share of its timeout ran it out. */
 export const LONG_POLL_MIN_FRACTION = 0.8;
@@ -64,7 +65,14 @@ export function clientLeftAfterSec(r: ProcessedRecord): number | null {
 }
 
 /** Strings are copied (detach): findings outlive the input block their line came from. */
-export function slowFinding(r: ProcessedRecord, tag: string, servlet: string, cause: CauseSplit = causeSplit(r)): SlowFinding {
+export function slowFinding(
+  r: ProcessedRecord,
+  tag: string,
+  servlet: string,
+  cutOff: boolean,
+  waits: WaitFacts | null,
+  cause: CauseSplit = causeSplit(r),
+): SlowFinding {
   return {
     analyzer: 'slow',
     file: r.file,
@@ -83,6 +91,8 @@ export function slowFinding(r: ProcessedRecord, tag: string, servlet: string, ca
     totalSec: r.totalSec,
     cause,
     clientLeftAfterSec: clientLeftAfterSec(r),
+    cutOff,
+    waits,
   };
 }
 

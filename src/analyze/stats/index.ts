@@ -1,0 +1,96 @@
+/**
+ * `stats`: per endpoint (Synapse servlet) counts, error classes, percentiles of the total time and
+ * where the time went (table.ts). Mergeable in any order: counters add, samples merge, sums are
+ * exact. Live views also get request and error rates per second over the last minute of log time.
+ */
+import type { ProcessedRecord } from '../../core/types.js';
+import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished } from '../contract.js';
+import type { EndpointStats } from '../types.js';
+import { EndpointStatsTable, tableTransferables, type EndpointStatsState } from './table.js';
+
+export interface StatsResult {
+  /** By sumSec, descending. */
+  readonly endpoints: EndpointStats[];
+}
+
+export interface StatsLive {
+  /** Percentiles from the sketch (cheap). */
+  readonly endpoints: EndpointStats[];
+  /** Requests finished per second (passing the filter), last 60 s of log time, oldest first. */
+  readonly requestRate: number[];
+  /** Of those, 4xx, 5xx or dropped per second (each request once). */
+  readonly errorRate: number[];
+}
+
+export interface StatsState {
+  readonly table: EndpointStatsState;
+}
+
+const RATE_WINDOW_SEC = 60;
+
+/** Per-second counters over the last RATE_WINDOW_SEC seconds of log time (a ring: never sized from the log). */
+class SecondRing {
+  private readonly labels = new Float64Array(RATE_WINDOW_SEC).fill(Number.NaN);
+  private readonly counts = new Float64Array(RATE_WINDOW_SEC);
+
+  add(sec: number): void {
+    const i = ((sec % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
+    if (this.labels[i] !== sec) {
+      this.labels[i] = sec;
+      this.counts[i] = 0;
+    }
+    this.counts[i] = (this.counts[i] ?? 0) + 1;
+  }
+
+  window(nowSec: number | null): number[] {
+    const out = new Array<number>(RATE_WINDOW_SEC).fill(0);
+    if (nowSec === null) return out;
+    for (let k = 0; k < RATE_WINDOW_SEC; k++) {
+      const s = nowSec - RATE_WINDOW_SEC + 1 + k;
+      const i = ((s % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
+      if (this.labels[i] === s) out[k] = this.counts[i] ?? 0;
+    }
+    return out;
+  }
+}
+
+export class StatsAnalyzer implements Analyzer<StatsState, StatsResult, StatsLive> {
+  private table: EndpointStatsTable;
+  private readonly requests = new SecondRing();
+  private readonly errors = new SecondRing();
+
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.table = new EndpointStatsTable(ctx.options.exactPercentileLimit);
+  }
+
+  onProcessed(r: ProcessedRecord, req: Finished): void {
+    const cls = this.table.tally(r, req.endpoint, this.ctx.accept, this.ctx.options.slowThresholdSec);
+    if (cls === null || this.ctx.job || r.timeMs === null) return;
+    const sec = Math.floor(r.timeMs / 1000);
+    this.requests.add(sec);
+    const s = r.status;
+    if (r.dropped || (s !== null && s >= 400)) this.errors.add(sec);
+  }
+
+  toState(): StatsState {
+    return { table: this.table.toState() };
+  }
+
+  merge(next: StatsState): void {
+    this.table.merge(EndpointStatsTable.fromState(this.ctx.options.exactPercentileLimit, next.table));
+  }
+
+  result(): StatsResult {
+    return { endpoints: this.table.results() };
+  }
+
+  live(now: { readonly nowMs: number | null }): StatsLive {
+    const nowSec = now.nowMs === null ? null : Math.floor(now.nowMs / 1000);
+    return { endpoints: this.table.results(true), requestRate: this.requests.window(nowSec), errorRate: this.errors.window(nowSec) };
+  }
+}
+
+export const statsAnalyzer = {
+  create: (ctx) => new StatsAnalyzer(ctx),
+  transferables: (s) => tableTransferables(s.table),
+} satisfies AnalyzerFactory<StatsState, StatsResult, StatsLive>;

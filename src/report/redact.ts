@@ -229,7 +229,7 @@ const PUBLIC_HOSTS = new Set([
 const RARE = new RegExp(
   [
     '[@!#$]', // Matrix ID sigil, e-mail @
-    '%(?=40|21|23|24|2[Bb]\\d|3[Dd])', // percent-encoded sigil, `+` of a phone number, `=`
+    '%(?=40|21|23|24|2[Bb]\\d|3[Dd]|3[Aa]%2[Ff]%2[Ff])', // percent-encoded sigil, `+` of a phone number, `=`, `://`
     // `://` of a URL; an IPv6 address (`::`, or 7 colons: a timestamp's `07:42:21` never fires)
     ':(?=\\/\\/|:|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:)',
     '=', // key=value: the key is read backwards
@@ -308,6 +308,8 @@ const HASH_ID_PLAIN = /[\w+/-]{43}/y;
 const HASH_ID_ENC = /(?:[\w-]|%2[BbFf]){43}/y;
 const EMAIL_DOMAIN = /[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,20}/y;
 const URL_AUTHORITY = new RegExp(`(?:([^\\s/?#@'"<>\\[\\]]{1,255})@)?(${HOST_PLAIN})`, 'y');
+/** The host of a percent-encoded URL (after `%3A%2F%2F`), with its port. */
+const URL_AUTHORITY_ENC = new RegExp(`(${HOST_ENC})(${PORT_ENC})`, 'y');
 const QUERY_VALUE = /[^&\s"'#]*/y;
 const MEDIA_ID = '[A-Za-z0-9_-]{1,255}';
 const MXC_MEDIA = new RegExp(MEDIA_ID, 'y');
@@ -866,7 +868,9 @@ class Redaction implements Redactor {
       case 37: {
         // %
         const c = text.charCodeAt(at + 1);
-        if (c === 51) return this.onKeyValue(text, at, 3, done, span); // %3D
+        if (c === 51) {
+          return (text.charCodeAt(at + 2) | 32) === 100 ? this.onKeyValue(text, at, 3, done, span) : this.onUrlEncoded(text, at, done, span); // %3D, %3A%2F%2F
+        }
         if (c === 50 && (text.charCodeAt(at + 2) | 32) === 98) return this.onPhone(text, at, 3, span); // %2B
         return this.onSigil(text, at, text.slice(at, at + 3), done, span);
       }
@@ -1012,6 +1016,33 @@ class Redaction implements Redactor {
       if (id !== undefined) {
         span.to += 1 + id.length;
         return `${rep}/${this.pseudo('media', id, 'media')}`;
+      }
+    }
+    return rep;
+  }
+
+  /** `scheme%3A%2F%2Fhost` of a URL inside a query value; `mxc%3A%2F%2F<server>%2F<media id>` too. */
+  private onUrlEncoded(text: string, at: number, done: number, span: Span): string | null {
+    let s = at;
+    while (s > done && at - s < 32 && isSchemeChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && !isLetter(text.charCodeAt(s))) s++;
+    if (s === at) return null;
+    URL_AUTHORITY_ENC.lastIndex = at + 9;
+    const a = URL_AUTHORITY_ENC.exec(text);
+    const [whole, rawHost = '', port = ''] = a ?? [];
+    const hostRaw = rawHost.replace(/(?:[.-]|%2[DdEe])+$/, '');
+    if (whole === undefined || hostRaw === '' || !this.validHost(hostRaw)) return null;
+    const lower = decodeHost(hostRaw).toLowerCase();
+    const trimmed = hostRaw.length !== rawHost.length;
+    span.to = at + 9 + (trimmed ? hostRaw.length : whole.length);
+    const rep = text.slice(at, at + 9) + (PUBLIC_HOSTS.has(lower) ? hostRaw : this.host(hostRaw)) + (trimmed ? '' : port);
+    if (text.slice(s, at).toLowerCase() === 'mxc' && !trimmed && /^%2[Ff]/.test(text.slice(span.to, span.to + 3))) {
+      MXC_MEDIA.lastIndex = span.to + 3;
+      const id = MXC_MEDIA.exec(text)?.[0];
+      if (id !== undefined) {
+        const slash = text.slice(span.to, span.to + 3);
+        span.to += 3 + id.length;
+        return `${rep}${slash}${this.pseudo('media', id, 'media')}`;
       }
     }
     return rep;
@@ -1366,9 +1397,11 @@ class Redaction implements Redactor {
     if (this.knownHosts.size === 0 && !TLDS.has(text.slice(at + 1, e).toLowerCase())) return null;
     let s = at;
     while (s > done && at - s < 256 && isHostChar(text.charCodeAt(s - 1))) s--;
-    s = skipEscape(text, s, at);
-    // `event_push_actions.py`: a name glued to a word is no host.
-    if (s > done && isWord(text.charCodeAt(s - 1))) return null;
+    const unescaped = skipEscape(text, s, at);
+    // `event_push_actions.py`: a name glued to a word is no host (after an escape such as
+    // `%2F` of an encoded URL it is not glued).
+    if (unescaped === s && s > done && isWord(text.charCodeAt(s - 1))) return null;
+    s = unescaped;
     DOTTED_HOST.lastIndex = s;
     const name = DOTTED_HOST.exec(text)?.[0];
     if (name === undefined || s + name.length !== e) return null;

@@ -149,7 +149,12 @@ function redaction(
     summary,
     group: (g) => ({
       summary: summary(g.summary),
-      lines: [...g.lines].map((l) => ({ ...l, text: red.redact(l.text), raw: undefined, file: l.file === undefined ? undefined : file(l.file) })),
+      // still lazy: a plain file's lines are read back only when printed
+      lines: {
+        *[Symbol.iterator]() {
+          for (const l of g.lines) yield { ...l, text: red.redact(l.text), raw: undefined, file: l.file === undefined ? undefined : file(l.file) };
+        },
+      },
     }),
   };
 }

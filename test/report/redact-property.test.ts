@@ -250,6 +250,7 @@ const KINDS: Record<string, Form[]> = {
     },
     { where: 'uri', make: (g) => ((id) => ({ text: `/_matrix/media/v3/thumbnail/localhost/${id}?width=32&height=32`, secrets: [id] }))(mediaId(g)) },
     { where: 'uri', make: (g) => ((id) => ({ text: `/_matrix/federation/v1/media/download/${id}`, secrets: [id] }))(mediaId(g)) },
+    { where: 'uri', make: (g) => ((id) => ({ text: `/_matrix/client/v3/somewhere?img=${enc(`mxc://matrix.org/${id}`)}`, secrets: [id] }))(mediaId(g)) },
     { where: 'uri', make: (g) => ((id) => ({ text: `/_synapse/admin/v1/media/quarantine/localhost/${id}`, secrets: [id] }))(mediaId(g)) },
     { where: 'uri', make: (g) => ((n) => ({ text: `/_matrix/media/v3/upload?filename=${enc(`${n} passport.jpg`)}`, secrets: [n] }))(g.secret()) },
     { where: 'message', make: (g) => ((n) => ({ text: `Content-Disposition: inline; filename="${n} passport.jpg"`, secrets: [n] }))(g.secret()) },

@@ -573,6 +573,8 @@ describe('robustness', () => {
     'token%3D',
     '@a:b.c:',
     "'@a:b.c'/'",
+    'a%3A%2F%2F',
+    'mxc%3A%2F%2Fa.b%2F',
   ];
 
   it.each(UNITS.map((u) => [u]))('stays linear on %j repeated', (unit) => {
@@ -629,7 +631,7 @@ describe('secret-bearing parameters and fields (KEY_TABLE)', () => {
     expect(red.redact('/sync?access%5Ftoken=abc&client%5Fsecret=def')).toBe('/sync?access%5Ftoken=<redacted>&client%5Fsecret=<redacted>');
     // a login token inside an encoded redirect URL
     expect(red.redact('?redirectUrl=https%3A%2F%2Fapp.example.com%2F%3FloginToken%3Dsecr3t%26x%3D1')).toBe(
-      '?redirectUrl=https%3A%2F%2Fapp.example.com%2F%3FloginToken%3D<redacted>%26x%3D1',
+      '?redirectUrl=https%3A%2F%2Fserver1.example%2F%3FloginToken%3D<redacted>%26x%3D1',
     );
     // admin searches and URL previews
     expect(red.redact('/_synapse/admin/v2/users?name=Alice%20Smith&from=0 /preview_url?url=https%3A%2F%2Fdocs.example.com%2Fprivate&ts=1')).toBe(
@@ -730,6 +732,14 @@ describe('personal data that is not an ID', () => {
     expect(
       red.redact(`/_matrix/federation/v1/media/download/${id} /_synapse/admin/v1/media/quarantine/matrix.org/${id} /_synapse/admin/v1/media/protect/${id}`),
     ).toBe('/_matrix/federation/v1/media/download/media1 /_synapse/admin/v1/media/quarantine/server1.example/media1 /_synapse/admin/v1/media/protect/media1');
+  });
+
+  it('URLs inside query values: their host and an encoded mxc:// media ID', () => {
+    expect(
+      r().redact('?redirect_url=https%3A%2F%2Fapp.private-host.net%2Fpath&img=mxc%3A%2F%2Fmatrix.org%2FAbCdEfGhIjKlMnOp mxc://matrix.org/AbCdEfGhIjKlMnOp'),
+    ).toBe('?redirect_url=https%3A%2F%2Fserver1.example%2Fpath&img=mxc%3A%2F%2Fserver2.example%2Fmedia1 mxc://server2.example/media1');
+    // a name right after an escape is not glued to a word
+    expect(r().redact('path=%2Fvar%2Fmatrix.org%2Fx')).toBe('path=%2Fvar%2Fserver1.example%2Fx');
   });
 
   it('media: near-misses stay (endpoints, words, admin verbs)', () => {

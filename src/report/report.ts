@@ -432,7 +432,7 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
       txt(
         'Redacted: IP addresses, Matrix user, room and event IDs, server names' +
           (opts.keepServers.length > 0 ? ' (except the kept ones)' : '') +
-          ', e-mail addresses, phone numbers, device IDs, media IDs, uploaded file names, push keys, sync tokens, secrets, home directory names and the personal parts of user agents are replaced by pseudonyms, the same one everywhere in this report; log files are named without their directory.',
+          ', e-mail addresses, phone numbers (international and 3PID forms), device IDs, media IDs, uploaded file names, push keys, sync tokens, secrets, home directory names and the personal parts of user agents are replaced by pseudonyms, the same one everywhere in this report; log files are named without their directory.',
       ),
     );
     blocks.push({ k: 'para', parts: intro });

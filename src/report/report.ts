@@ -27,7 +27,7 @@ import { formatSpanSec, restartLabel } from '../render/grep-format.js';
 import { codeSpan, details, escapeInline, fence } from '../render/markdown.js';
 import { visibleControls } from '../render/safe-text.js';
 import { inFlightChart, latencyChart, mermaidXyChart, textChart, timeAxis, type Chart, type LatencyPoint } from './charts.js';
-import { createRedactor, type Redactor } from './redact.js';
+import { createRedactor, inputFileNames, type Redactor } from './redact.js';
 import { DEFAULT_MAX_SLOW, DEFAULT_MAX_STUCK, rankSlow, rankStuck, selectReportRequests } from './select.js';
 
 export interface ReportOptions {
@@ -275,6 +275,60 @@ function shellWord(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The files of a rotated log, as the engine names them (engine.ts, FileSummary.file). */
+const PIECES = ' + ';
+/** The input label of standard input (input/sources.ts), its name in the report, and in commands. */
+const STDIN_LABEL = '-';
+const STDIN_NAME = '(stdin)';
+const STDIN_ARG = 'FILE';
+
+/**
+ * How the report names its input files: redacted, without their directory (inputFileNames);
+ * standard input is `(stdin)`, and `FILE` in commands: a pipe cannot be read again, so the
+ * header asks to save the log first.
+ */
+class FileNames {
+  private readonly names = new Map<string, string>();
+  private readonly short: (label: string) => string;
+  readonly stdin: boolean;
+
+  constructor(
+    labels: readonly string[],
+    private readonly redact: boolean,
+    private readonly L: (s: string) => string,
+  ) {
+    const pieces = labels.flatMap((l) => l.split(PIECES));
+    this.stdin = pieces.includes(STDIN_LABEL);
+    this.short = inputFileNames(pieces);
+  }
+
+  /** The name shown for a label (a rotated log's pieces joined by ` + `). */
+  name(label: string): string {
+    let n = this.names.get(label);
+    if (n === undefined) {
+      n = label
+        .split(PIECES)
+        .map((l) => this.piece(l))
+        .join(PIECES);
+      this.names.set(label, n);
+    }
+    return n;
+  }
+
+  /** The label as command-line arguments (a rotated log's pieces one by one). */
+  arg(label: string): string {
+    return label
+      .split(PIECES)
+      .map((l) => (l === STDIN_LABEL ? STDIN_ARG : shellWord(this.piece(l))))
+      .join(' ');
+  }
+
+  private piece(label: string): string {
+    if (label === STDIN_LABEL) return STDIN_NAME;
+    return this.redact ? this.L(this.short(label)) : label;
+  }
+}
+
 /** Synlog's own words from log-derived identifiers, for `<summary>`: no `@`, `#`, dots or slashes GitHub could link. */
 function summaryWord(s: string): string {
   return cut(s.replace(/[^A-Za-z0-9_-]/g, '_'), 40);
@@ -298,6 +352,8 @@ interface RequestView {
   readonly key: RequestKey;
   readonly tag: string;
   readonly file: string;
+  /** The file as a command argument. */
+  readonly fileArg: string;
   readonly summary: string;
   readonly intro: Parts;
   /** Redacted lines: all of them, or for long requests the first LINES_HEAD and the last LINES_TAIL (the rest is never kept). */
@@ -366,7 +422,8 @@ function timeRange(files: readonly FileSummary[]): { first: number; last: number
   return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
 }
 
-function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, fileName: (f: string) => string): Block[] {
+function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, names: FileNames): Block[] {
+  const fileName = (f: string): string => names.name(f);
   const { result, accounting } = input;
   const files = result.files;
   const blocks: Block[] = [{ k: 'heading', level: 2, text: 'Synapse log report' }];
@@ -380,13 +437,34 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, file
       txt(
         'Redacted: IP addresses, Matrix user, room and event IDs, server names' +
           (opts.keepServers.length > 0 ? ' (except the kept ones)' : '') +
-          ', e-mail addresses, sync tokens, secrets and the personal parts of user agents are replaced by pseudonyms, the same one everywhere in this report.',
+          ', e-mail addresses, phone numbers (international and 3PID forms), device IDs, media IDs, uploaded file names, push keys, sync tokens, secrets, home directory names and the personal parts of user agents are replaced by pseudonyms, the same one everywhere in this report; log files are named without their directory.',
       ),
     );
+    blocks.push({ k: 'para', parts: intro });
+    // What cannot be recognised must be said plainly: the admin reads the report before posting it.
+    blocks.push({
+      k: 'para',
+      parts: [
+        strong('Not redacted: free text.'),
+        txt(
+          ' Display names, room names and topics, message text and device names that Synapse wrote into the log cannot be told apart from other text and are left as they are. Read the report before you post it.',
+        ),
+      ],
+    });
   } else {
     intro.push(strong('Not redacted:'), txt(' this report contains IP addresses, user IDs and other personal data from the log.'));
+    blocks.push({ k: 'para', parts: intro });
   }
-  blocks.push({ k: 'para', parts: intro });
+  if (names.stdin) {
+    blocks.push({
+      k: 'para',
+      parts: [
+        txt('The log was read from a pipe: to run the commands in this report, save the same log to a file and give its name where they say '),
+        code(STDIN_ARG),
+        txt('.'),
+      ],
+    });
+  }
 
   const facts: Parts[] = [];
   if (range) {
@@ -713,7 +791,7 @@ function slowRow(p: Preparer, s: SlowFinding, multiDay: boolean, manyFiles: bool
   return row;
 }
 
-function prepareRequests(p: Preparer, input: ReportInput, keys: readonly RequestKey[], fileName: (f: string) => string, manyFiles: boolean): RequestView[] {
+function prepareRequests(p: Preparer, input: ReportInput, keys: readonly RequestKey[], names: FileNames, manyFiles: boolean): RequestView[] {
   const stuckById = new Map<string, StuckFinding>();
   for (const s of input.result.stuck) if (s.tag !== null) stuckById.set(requestKeyId({ file: s.file, epoch: s.epoch, tag: s.tag }), s);
   const slowById = new Map<string, SlowFinding>();
@@ -726,7 +804,8 @@ function prepareRequests(p: Preparer, input: ReportInput, keys: readonly Request
     const stuck = stuckById.get(id);
     const slow = slowById.get(id);
     const tag = p.L(key.tag);
-    const file = fileName(key.file);
+    const file = names.name(key.file);
+    const fileArg = names.arg(key.file);
     const raw = input.requestLines.get(id) ?? [];
     const total = raw.length;
     const head = (total > LINES_HEAD + LINES_TAIL ? raw.slice(0, LINES_HEAD) : raw).map((l) => p.L(l));
@@ -745,8 +824,8 @@ function prepareRequests(p: Preparer, input: ReportInput, keys: readonly Request
     } else {
       summary = `${summaryWord(tag)}${where}: ${plural(total, 'line')}`;
     }
-    intro.push(txt(`${restartLabel(key.epoch)} of `), code(file), txt('. All its lines: '), code(`${CMD.grep} ${shellWord(tag)} ${shellWord(file)}`));
-    return { key, tag, file, summary, intro, head, tail, total };
+    intro.push(txt(`${restartLabel(key.epoch)} of `), code(file), txt('. All its lines: '), code(`${CMD.grep} ${shellWord(tag)} ${fileArg}`));
+    return { key, tag, file, fileArg, summary, intro, head, tail, total };
   });
 }
 
@@ -782,26 +861,23 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
   const { result } = input;
   const files = result.files;
   const manyFiles = files.length > 1;
-  const names = new Map<string, string>();
-  const fileName = (f: string): string => {
-    let n = names.get(f);
-    if (n === undefined) {
-      // File names can hold a server name (/var/log/example.org/…): redacted like log text.
-      n = p.L(f);
-      names.set(f, n);
-    }
-    return n;
-  };
+  const names = new FileNames(
+    files.map((f) => f.file),
+    opts.redact,
+    (s) => p.L(s),
+  );
+  const fileName = (f: string): string => names.name(f);
   for (const f of files) fileName(f.file);
   const range = timeRange(files);
   const multiDay = range !== null && formatLogTime(range.first).slice(0, 10) !== formatLogTime(range.last).slice(0, 10);
 
   // Redact in the order things appear, so pseudonym numbers read top to bottom.
-  const blocksHead = [...headerBlocks(p, input, opts, fileName), ...verdictBlocks(p, result, opts, fileName)];
+  const blocksHead = [...headerBlocks(p, input, opts, names), ...verdictBlocks(p, result, opts, fileName)];
   const sort = opts.endpointSort ?? 'p99';
   const endpoints = endpointRows(p, result, sort);
   const endpointTotal = result.endpoints.length;
-  const fileArgs = files.length <= 3 ? files.map((f) => shellWord(fileName(f.file))).join(' ') : 'FILES';
+  const pieces = files.reduce((n, f) => n + f.pieces, 0);
+  const fileArgs = pieces <= 3 ? files.map((f) => names.arg(f.file)).join(' ') : 'FILES';
 
   const stuckRanked = rankStuck(result.stuck).slice(0, STUCK_ROWS);
   const stuckRows = stuckRanked.map((s) => stuckRow(p, s, multiDay, manyFiles, fileName));
@@ -821,7 +897,7 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
   }
 
   const keys = selectReportRequests(result, { maxSlow: opts.maxSlow ?? DEFAULT_MAX_SLOW, maxStuck: opts.maxStuck ?? DEFAULT_MAX_STUCK });
-  const requests = prepareRequests(p, input, keys, fileName, manyFiles);
+  const requests = prepareRequests(p, input, keys, names, manyFiles);
 
   return {
     blocksHead,
@@ -847,14 +923,14 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
 function grepCommands(reqs: readonly RequestView[]): Inline[] {
   const byFile = new Map<string, string[]>();
   for (const r of reqs) {
-    const list = byFile.get(r.file) ?? [];
+    const list = byFile.get(r.fileArg) ?? [];
     list.push(r.tag);
-    byFile.set(r.file, list);
+    byFile.set(r.fileArg, list);
   }
   const out: Inline[] = [];
-  for (const [file, tags] of byFile) {
+  for (const [fileArg, tags] of byFile) {
     if (out.length > 0) out.push(txt(', '));
-    out.push(code(`${CMD.grep} ${shellWord(tags.join(','))} ${shellWord(file)}`));
+    out.push(code(`${CMD.grep} ${shellWord(tags.join(','))} ${fileArg}`));
   }
   return out;
 }

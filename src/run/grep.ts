@@ -4,12 +4,15 @@ import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
 import { newAccounting, readSourceEvents } from '../input/read-events.js';
 import { continuesRotation, type SourceInfo } from '../input/sources.js';
 import { groupHeader, markdownGroup, printTextGroup, type GroupSummary, type PrintedLine, type Printer } from '../render/grep-format.js';
+import { createRedactor, inputFileNames, type RedactOptions } from '../report/redact.js';
 
 export interface GrepOptions {
   readonly tags: readonly string[];
   readonly context: number;
   readonly markdown: boolean;
   readonly lineNumbers: boolean;
+  /** Redact the printed lines, tags and file names as the report does (null: print them as they are). */
+  readonly redact?: RedactOptions | null;
 }
 
 export interface GrepOutcome {
@@ -44,8 +47,10 @@ export async function runGrep(
   let prev: SourceInfo | null = null;
   let epoch = 0;
   let held: ReadyGroup[] = [];
-  const print = async (g: ReadyGroup): Promise<void> => {
+  const hide = opts.redact ? redaction(sources, opts.redact) : null;
+  const print = async (ready: ReadyGroup): Promise<void> => {
     groups++;
+    const g = hide ? hide.group(ready) : ready;
     if (opts.markdown) out.text(markdownGroup(g.summary, g.lines, opts.lineNumbers) + '\n');
     else printTextGroup(out, g.summary, g.lines, opts.lineNumbers);
     const waiting = out.drained();
@@ -99,11 +104,12 @@ export async function runGrep(
     const collector = new GrepCollector(opts.tags, opts.context, {
       line: streaming
         ? (g, l, changed) => {
-            if (changed) out.text(groupHeader(g) + '\n');
+            if (changed) out.text(groupHeader(hide ? hide.summary(g) : g) + '\n');
             if (l.separator) out.text('--\n');
             else {
               if (opts.lineNumbers) out.text(`${l.line}:`);
-              out.logLine(l.text, l.raw);
+              if (hide) out.logLine(hide.text(l.text));
+              else out.logLine(l.text, l.raw);
             }
           }
         : undefined,
@@ -123,6 +129,34 @@ export async function runGrep(
   }
   for (const h of held) await print(h);
   return { groups, accounting, warnings };
+}
+
+/** `--redact`: lines, tags and file names as `synlog report` shows them. */
+function redaction(
+  sources: readonly SourceInfo[],
+  opts: RedactOptions,
+): { text(s: string): string; summary(g: GroupSummary): GroupSummary; group(g: ReadyGroup): ReadyGroup } {
+  const red = createRedactor(opts);
+  const short = inputFileNames(sources.map((s) => s.label));
+  const file = (label: string): string =>
+    label
+      .split(' + ')
+      .map((l) => red.redact(short(l)))
+      .join(' + ');
+  const summary = (g: GroupSummary): GroupSummary => ({ ...g, file: file(g.file), tag: red.redact(g.tag) });
+  return {
+    text: (s) => red.redact(s),
+    summary,
+    group: (g) => ({
+      summary: summary(g.summary),
+      // still lazy: a plain file's lines are read back only when printed
+      lines: {
+        *[Symbol.iterator]() {
+          for (const l of g.lines) yield { ...l, text: red.redact(l.text), raw: undefined, file: l.file === undefined ? undefined : file(l.file) };
+        },
+      },
+    }),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,54 @@ describe('synlog report (CLI)', () => {
     const r = await runCli(['report', '--no-redact'], log);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('@hanger:localhost');
-    expect(r.stdout).toContain('`-`');
+    expect(r.stdout).toContain('`(stdin)`');
+  });
+
+  it('never tells to re-run a command on the pipe: commands say FILE, and the header says to save the log', async () => {
+    const log = readFileSync('fixtures/logs/homeserver-debug.log');
+    for (const args of [['report'], ['report', '--form']]) {
+      const r = await runCli(args, log);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('The log was read from a pipe: to run the commands in this report, save the same log to a file');
+      expect(r.stdout).toMatch(/synlog grep [^\s`]+ FILE/);
+      expect(r.stdout).not.toMatch(/synlog (?:grep \S+|stats|slow|stuck) -(?:[\s`]|$)/m);
+    }
+  });
+
+  it("prints the inputs' base names, never their directories (the admin's user name)", async () => {
+    const home = join(dir, 'home', 'qzjdoe', 'synapse-logs');
+    mkdirSync(home, { recursive: true });
+    const file = join(home, 'homeserver.log');
+    copyFileSync('fixtures/logs/homeserver-debug.log', file);
+    for (const args of [
+      ['report', file],
+      ['report', '--form', file],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain('qzjdoe');
+      expect(r.stdout).not.toContain(dir);
+      // the file table and every "all its lines" hint
+      expect(r.stdout).toMatch(args.includes('--form') ? /^homeserver\.log\s/m : /^\| `homeserver\.log` \|/m);
+      const hints = [...r.stdout.matchAll(/synlog grep (\S+) ([^\s`]+)/g)].filter((m) => m[1] !== 'TAG');
+      expect(hints.length).toBeGreaterThan(0);
+      for (const m of hints) expect(m[2]).toBe('homeserver.log');
+      expect(r.stdout).toContain('synlog stats homeserver.log');
+    }
+  });
+
+  it('tells inputs with the same base name apart by a pseudonymous directory', async () => {
+    const a = join(dir, 'qzalpha');
+    const b = join(dir, 'qzbeta');
+    mkdirSync(a, { recursive: true });
+    mkdirSync(b, { recursive: true });
+    copyFileSync('fixtures/logs/homeserver-debug.log', join(a, 'homeserver.log'));
+    copyFileSync('fixtures/logs/homeserver-info.log', join(b, 'homeserver.log'));
+    const r = await runCli(['report', join(a, 'homeserver.log'), join(b, 'homeserver.log')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('`dir1/homeserver.log`');
+    expect(r.stdout).toContain('`dir2/homeserver.log`');
+    expect(r.stdout).not.toMatch(/qzalpha|qzbeta/);
+    expect(r.stdout).toContain('synlog stats dir1/homeserver.log dir2/homeserver.log');
   });
 });

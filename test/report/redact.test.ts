@@ -537,6 +537,44 @@ describe('robustness', () => {
     ' HTTP/1.1" "',
     '(',
     'a'.repeat(300) + '.',
+    // the rules for phones, paths, fields, push keys, JWTs, devices and media
+    '+1',
+    '+1 ',
+    '%2B1',
+    '0',
+    '0123456789abcdef ',
+    '/home/',
+    '/home/a',
+    '\\Users\\',
+    "'token': '",
+    '"device_id":"',
+    '\\"token\\": \\"',
+    'eyJ',
+    'eyJa.',
+    'APA91',
+    'x:APA91',
+    'devices [',
+    "devices ['a', ",
+    "device '",
+    'Media ',
+    'Media abcdefghABCDEFGH1/',
+    'Starting pusher ',
+    'pushkey ',
+    'MSISDN 1',
+    '/devices/',
+    '/download/a/',
+    '/local_content/ab/',
+    '/remote_content/a/',
+    '/admin/v1/media/',
+    'filename*=',
+    'filename=',
+    '%3D',
+    'a%3D',
+    'token%3D',
+    '@a:b.c:',
+    "'@a:b.c'/'",
+    'a%3A%2F%2F',
+    'mxc%3A%2F%2Fa.b%2F',
   ];
 
   it.each(UNITS.map((u) => [u]))('stays linear on %j repeated', (unit) => {
@@ -554,5 +592,234 @@ describe('robustness', () => {
     const r = createRedactor({ keepServers: [] });
     const weird = 'ünïcödé 日本語 🙂 \u0000\u001b[0m \\x00 %zz %4 %40 @ ! # $ :: ... [] {} "" \'\'';
     expect(r.redact(weird)).toBe(weird);
+  });
+});
+
+describe('secret-bearing parameters and fields (KEY_TABLE)', () => {
+  const r = (): ReturnType<typeof createRedactor> => createRedactor({ keepServers: ['example.com'] });
+
+  it('redacts registration_token wherever password is redacted', () => {
+    const red = r();
+    expect(red.redact('POST /_matrix/client/v3/register?registration_token=tok3n42&password=hunter2 HTTP/1.1')).toBe(
+      'POST /_matrix/client/v3/register?registration_token=<redacted>&password=<redacted> HTTP/1.1',
+    );
+    expect(red.redact('registration_token=tok3n42 password=hunter2')).toBe('registration_token=<redacted> password=<redacted>');
+    // handlers/auth.py logs the completed UI-auth stages: the registration token is the value
+    expect(red.redact("Auth completed with creds: {'m.login.registration_token': 'tok3n42'}. Client dict has keys: ['username']")).toBe(
+      "Auth completed with creds: {'m.login.registration_token': '<redacted>'}. Client dict has keys: ['username']",
+    );
+    // rest/admin/registration_tokens.py: the token is a path segment; `new` is the create endpoint
+    expect(red.redact('GET /_synapse/admin/v1/registration_tokens/tok3n42 POST /_synapse/admin/v1/registration_tokens/new')).toBe(
+      'GET /_synapse/admin/v1/registration_tokens/<redacted> POST /_synapse/admin/v1/registration_tokens/new',
+    );
+  });
+
+  it('redacts the client-server, SSO and admin query secrets', () => {
+    const red = r();
+    // OIDC callback (handlers/oidc.py), CAS ticket and UI-auth session (rest/client/login.py, auth.py)
+    expect(red.redact('GET /_synapse/client/oidc/callback?code=c0de&state=st4te&session_state=x HTTP/1.1')).toBe(
+      'GET /_synapse/client/oidc/callback?code=<redacted>&state=<redacted>&session_state=x HTTP/1.1',
+    );
+    expect(red.redact('/_matrix/client/v3/login/cas/ticket?redirectUrl=x&session=s3ss&ticket=ST-1-abc')).toBe(
+      '/_matrix/client/v3/login/cas/ticket?redirectUrl=x&session=<redacted>&ticket=<redacted>',
+    );
+    // shared-secret registration, consent HMAC, m.login.token, refresh, presigned media URLs
+    expect(red.redact('?nonce=n0nce&mac=abc123&h=f00&u=alice&loginToken=lt&refresh_token=rt&X-Amz-Signature=aws&sig=az')).toBe(
+      '?nonce=<redacted>&mac=<redacted>&h=<redacted>&u=user1&loginToken=<redacted>&refresh_token=<redacted>&X-Amz-Signature=<redacted>&sig=<redacted>',
+    );
+    // Synapse's own redact_uri allows an encoded underscore in the key
+    expect(red.redact('/sync?access%5Ftoken=abc&client%5Fsecret=def')).toBe('/sync?access%5Ftoken=<redacted>&client%5Fsecret=<redacted>');
+    // a login token inside an encoded redirect URL
+    expect(red.redact('?redirectUrl=https%3A%2F%2Fapp.example.com%2F%3FloginToken%3Dsecr3t%26x%3D1')).toBe(
+      '?redirectUrl=https%3A%2F%2Fserver1.example%2F%3FloginToken%3D<redacted>%26x%3D1',
+    );
+    // admin searches and URL previews
+    expect(red.redact('/_synapse/admin/v2/users?name=Alice%20Smith&from=0 /preview_url?url=https%3A%2F%2Fdocs.example.com%2Fprivate&ts=1')).toBe(
+      '/_synapse/admin/v2/users?name=<redacted>&from=tok1 /preview_url?url=<redacted>&ts=1',
+    );
+  });
+
+  it('redacts secret fields of JSON, of JSON-escaped JSON and of Python reprs, and JWTs', () => {
+    const red = r();
+    expect(
+      red.redact(
+        `Successfully obtained OAuth2 token data: {'access_token': 'at1', 'id_token': 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln', 'refresh_token': "rt'1"}`,
+      ),
+    ).toBe("Successfully obtained OAuth2 token data: {'access_token': '<redacted>', 'id_token': '<redacted>', 'refresh_token': \"<redacted>\"}");
+    expect(red.redact('{"auth":{"type":"m.login.registration_token","token":"t0k","session":"s3s"},"password":"pw"}')).toBe(
+      '{"auth":{"type":"m.login.registration_token","token":"<redacted>","session":"<redacted>"},"password":"<redacted>"}',
+    );
+    expect(red.redact('{"log":"body {\\"new_password\\": \\"pw\\", \\"logout_devices\\": true}"}')).toBe(
+      '{"log":"body {\\"new_password\\": \\"<redacted>\\", \\"logout_devices\\": true}"}',
+    );
+    expect(red.redact('logout_token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl done')).toBe('logout_token <redacted> done');
+    // display names and message text in a known field are free text, so redacted whole
+    expect(red.redact(`{"displayname": "Alice Smith", "body": "call me"} {'topic': 'Our plans'}`)).toBe(
+      `{"displayname": "<redacted>", "body": "<redacted>"} {'topic': '<redacted>'}`,
+    );
+  });
+
+  it('leaves near-misses alone: servlets, status codes, durations, event types, other keys', () => {
+    const text =
+      'RoomSendEventRestServlet 200 0.253sec m.room.message m.login.registration_token code=500 state=joined ' +
+      'state_key=x session_id=1 codes=2 mac_address=3 tokens=4 signature_count=5 "token_type": "bearer" ' +
+      "{'state': None, 'code': 401} ?filter=8&timeout=30000&dir=b /_matrix/client/v3/rooms/x/state/m.room.name/";
+    expect(r().redact(text)).toBe(text);
+  });
+});
+
+describe('personal data that is not an ID', () => {
+  const r = (): ReturnType<typeof createRedactor> => createRedactor({ keepServers: ['example.com'] });
+
+  it('phone numbers: international forms, MSISDNs in 3PID fields, paths and messages', () => {
+    const red = r();
+    expect(red.redact('sms to +44 7700 900123, again +447700900123, encoded %2B44%207700%20900123')).toBe('sms to +phone1, again +phone1, encoded %2Bphone1');
+    expect(red.redact("{'medium': 'msisdn', 'address': '447700900123', 'validated_at': 1} msisdn=447700900123 phone_number=07700 900123")).toBe(
+      "{'medium': 'msisdn', 'address': 'phone1', 'validated_at': 1} msisdn=phone1 phone_number=phone2",
+    );
+    // rest/client/account.py, rest/admin/users.py
+    expect(red.redact('MSISDN 447700900123 is already in use by @bob:example.com; Request #2 to verify ownership of 447700900123')).toBe(
+      'MSISDN phone1 is already in use by @user1:example.com; Request #2 to verify ownership of phone1',
+    );
+    expect(red.redact('GET /_synapse/admin/v1/threepid/msisdn/users/447700900123 HTTP/1.1')).toBe(
+      'GET /_synapse/admin/v1/threepid/msisdn/users/phone1 HTTP/1.1',
+    );
+  });
+
+  it('phone numbers: near-misses stay (offsets, versions, timestamps, short numbers, base64, e-mail addresses)', () => {
+    const text = '+0000 +01:00 2026-11-22T07:42:21+00:00 +1 day +12345 v1.2.3+4567890 abc+4477009001 +2026-11-22 07:42 address=x@y';
+    expect(r().redact(text)).toBe(text);
+    expect(r().redact("'address': 'alice@mail.example.org'")).toBe("'address': 'mail1@example.invalid'");
+  });
+
+  it('push keys: FCM and APNs tokens, pushkey= and the pusher lines of push/', () => {
+    const red = r();
+    const fcm = `dGhpc2lzYW5pbnN0YW5jZUlE:APA91b${'Xy-_'.repeat(30)}`;
+    const apns = '0123456789abcdef'.repeat(4);
+    expect(red.redact(`Pushkey ${fcm} was rejected: removing`)).toBe('Pushkey pushkey1 was rejected: removing');
+    expect(red.redact(`Starting pusher @alice:example.com / im.vector.app.android:${fcm}`)).toBe(
+      'Starting pusher @user1:example.com / im.vector.app.android:pushkey1',
+    );
+    expect(red.redact(`Pusher incorrectly configured id=3, user=@alice:example.com, appid=x, pushkey=${apns}: boom`)).toBe(
+      'Pusher incorrectly configured id=3, user=@user1:example.com, appid=x, pushkey=pushkey2: boom',
+    );
+    expect(red.redact(`Removing pusher for app id x, pushkey c29tZWtleQ==, user @alice:example.com; ${apns.toUpperCase()}`)).toBe(
+      'Removing pusher for app id x, pushkey pushkey3, user @user1:example.com; pushkey2',
+    );
+    expect(red.redact(`/_synapse/client/unsubscribe?access_token=a&app_id=x&pushkey=${fcm}`)).toBe(
+      '/_synapse/client/unsubscribe?access_token=<redacted>&app_id=x&pushkey=pushkey1',
+    );
+    // 63 or 65 hex digits, or hex glued to a word, are something else
+    const other = `${apns.slice(1)} ${apns}0 x${apns}`;
+    expect(red.redact(other)).toBe(other);
+  });
+
+  it('media IDs: the same ID in mxc:// links, media paths, the media store and messages', () => {
+    const red = r();
+    const id = 'AbCdEfGhIjKlMnOpQrStUvWx';
+    expect(red.redact(`{"url": "mxc://matrix.org/${id}", "msgtype": "m.image"} GET /_matrix/client/v1/media/download/matrix.org/${id}/cat%20pic.jpg`)).toBe(
+      '{"url": "mxc://server1.example/media1", "msgtype": "m.image"} GET /_matrix/client/v1/media/download/server1.example/media1/file1.jpg',
+    );
+    expect(red.redact(`Stored remote media in file '/var/lib/synapse/media_store/remote_content/matrix.org/Ab/Cd/${id.slice(4)}'`)).toBe(
+      "Stored remote media in file '/var/lib/synapse/media_store/remote_content/server1.example/media1'",
+    );
+    expect(red.redact(`Stored thumbnail in file '/data/media/local_thumbnails/Zz/Yy/XxWwVvUu/32-32-image-png-crop'`)).toBe(
+      "Stored thumbnail in file '/data/media/local_thumbnails/media2/32-32-image-png-crop'",
+    );
+    expect(red.redact(`Media ${id} is unknown; Failed to fetch remote media matrix.org/${id}; media_id=${id} desired=32x32`)).toBe(
+      'Media media1 is unknown; Failed to fetch remote media server1.example/media1; media_id=media1 desired=32x32',
+    );
+    expect(
+      red.redact(`/_matrix/federation/v1/media/download/${id} /_synapse/admin/v1/media/quarantine/matrix.org/${id} /_synapse/admin/v1/media/protect/${id}`),
+    ).toBe('/_matrix/federation/v1/media/download/media1 /_synapse/admin/v1/media/quarantine/server1.example/media1 /_synapse/admin/v1/media/protect/media1');
+  });
+
+  it('URLs inside query values: their host and an encoded mxc:// media ID', () => {
+    expect(
+      r().redact('?redirect_url=https%3A%2F%2Fapp.private-host.net%2Fpath&img=mxc%3A%2F%2Fmatrix.org%2FAbCdEfGhIjKlMnOp mxc://matrix.org/AbCdEfGhIjKlMnOp'),
+    ).toBe('?redirect_url=https%3A%2F%2Fserver1.example%2Fpath&img=mxc%3A%2F%2Fserver2.example%2Fmedia1 mxc://server2.example/media1');
+    // a name right after an escape is not glued to a word
+    expect(r().redact('path=%2Fvar%2Fmatrix.org%2Fx')).toBe('path=%2Fvar%2Fserver1.example%2Fx');
+  });
+
+  it('media: near-misses stay (endpoints, words, admin verbs)', () => {
+    const text =
+      'GET /_matrix/media/v3/config /_matrix/media/v3/upload?x=1 POST /_synapse/admin/v1/media/example.com/delete?before_ts=1 ' +
+      'Media has been automatically quarantined; media repository; Media is quarantined; synapse.rest.media.v1.media_repository';
+    expect(r().redact(text)).toBe(text);
+  });
+
+  it('device IDs: query, paths, e2e and device-list lines, JSON', () => {
+    const red = r();
+    expect(red.redact('PUT /_matrix/client/v3/sendToDevice/m.x/1?user_id=%40bot%3Aexample.com&device_id=BOTDEVICE1 HTTP/1.1')).toBe(
+      'PUT /_matrix/client/v3/sendToDevice/m.x/1?user_id=%40user1%3Aexample.com&device_id=device1 HTTP/1.1',
+    );
+    expect(red.redact('DELETE /_matrix/client/v3/devices/ABCDEFGHIJ POST /_matrix/client/r0/keys/upload/ABCDEFGHIJ')).toBe(
+      'DELETE /_matrix/client/v3/devices/device2 POST /_matrix/client/r0/keys/upload/device2',
+    );
+    expect(red.redact('GET /_synapse/admin/v2/users/@alice:example.com/devices/ABCDEFGHIJ GET /_matrix/federation/v1/user/devices/@bob:matrix.org')).toBe(
+      'GET /_synapse/admin/v2/users/@user2:example.com/devices/device2 GET /_matrix/federation/v1/user/devices/@user3:server1.example',
+    );
+    // handlers/e2e_keys.py, handlers/device.py
+    expect(red.redact("Updating device_keys for device 'ABCDEFGHIJ' for user @alice:example.com at 5")).toBe(
+      "Updating device_keys for device 'device2' for user @user2:example.com at 5",
+    );
+    expect(red.redact('Claimed one-time-keys: signed_curve25519:AAAAAQ for @alice:example.com:ABCDEFGHIJ')).toBe(
+      'Claimed one-time-keys: signed_curve25519:AAAAAQ for @user2:example.com:device2',
+    );
+    expect(red.redact("Got device list update edu for '@alice:example.com'/'KLMNOPQRST' from 'matrix.org'")).toBe(
+      "Got device list update edu for '@user2:example.com'/'device3' from 'server1.example'",
+    );
+    expect(red.redact("Deleting devices ['ABCDEFGHIJ', 'KLMNOPQRST'] for '@alice:example.com'")).toBe(
+      "Deleting devices ['device2', 'device3'] for '@user2:example.com'",
+    );
+    expect(red.redact('{"device_id":"ABCDEFGHIJ","initial_device_display_name":"Alice\'s phone"}')).toBe(
+      '{"device_id":"device2","initial_device_display_name":"<redacted>"}',
+    );
+  });
+
+  it('device IDs: near-misses stay (ports, paths after a user, device words)', () => {
+    const text =
+      '@alice:example.com:8448 /_matrix/client/v3/profile/@bob:example.com/displayname /_matrix/client/v3/devices ' +
+      'device_lists device list update for @bob:example.com: 3 devices; the device is new';
+    expect(r().redact(text)).toBe(text.replace('@alice', '@user1').replace(/@bob/g, '@user2'));
+  });
+
+  it('uploaded file names: upload query, download path, Content-Disposition, upload_name', () => {
+    const red = r();
+    expect(red.redact('POST /_matrix/media/v3/upload?filename=Scan%20of%20passport.pdf HTTP/1.1')).toBe(
+      'POST /_matrix/media/v3/upload?filename=file1.pdf HTTP/1.1',
+    );
+    expect(red.redact(`Content-Disposition: inline; filename="Scan of passport.pdf"; filename*=utf-8''Scan%20of%20passport.pdf`)).toBe(
+      `Content-Disposition: inline; filename="file1.pdf"; filename*=utf-8''file1.pdf`,
+    );
+    expect(red.redact("{'upload_name': 'Scan of passport.pdf', 'media_type': 'application/pdf'}")).toBe(
+      "{'upload_name': 'file1.pdf', 'media_type': 'application/pdf'}",
+    );
+  });
+
+  it("the admin's user name in home directories (Linux, macOS, Windows, JSON-escaped)", () => {
+    const red = r();
+    expect(red.redact('  File "/home/jdoe/synapse/env/lib/python3.11/site-packages/synapse/handlers/room.py", line 77, in get_state')).toBe(
+      '  File "/home/someone1/synapse/env/lib/python3.11/site-packages/synapse/handlers/room.py", line 77, in get_state',
+    );
+    expect(red.redact('/Users/jdoe/matrix/homeserver.yaml /var/home/jdoe/x C:\\Users\\jdoe\\synapse {"log":"C:\\\\Users\\\\jdoe\\\\x"}')).toBe(
+      '/Users/someone1/matrix/homeserver.yaml /var/home/someone1/x C:\\Users\\someone1\\synapse {"log":"C:\\\\Users\\\\someone1\\\\x"}',
+    );
+    // a URL path or a Matrix endpoint is no home directory
+    const text = 'https://example.com/home/index.html /_synapse/admin/v2/users/x /opt/venvs/matrix-synapse/lib';
+    expect(red.redact(text)).toBe(text);
+  });
+
+  it('lists the new kinds in the redaction map', () => {
+    const red = r();
+    red.redact('+44 7700 900123 device_id=DEV1CE mxc://example.com/AbCdEfGhIjKlMnOp pushkey=pk1 filename=a.png /home/jdoe/x');
+    const m = red.mapping();
+    expect(m.get('447700900123')).toBe('phone1');
+    expect(m.get('DEV1CE')).toBe('device1');
+    expect(m.get('AbCdEfGhIjKlMnOp')).toBe('media1');
+    expect(m.get('pk1')).toBe('pushkey1');
+    expect(m.get('a.png')).toBe('file1.png');
+    expect(m.get('jdoe')).toBe('someone1');
   });
 });

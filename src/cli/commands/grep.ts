@@ -8,6 +8,8 @@ interface GrepArgs {
   e: string[];
   context: number;
   markdown: boolean;
+  redact: boolean;
+  'keep-server': string[];
   'line-number': boolean;
   strict: boolean;
 }
@@ -22,12 +24,24 @@ export const grepCommand: CommandModule<object, GrepArgs> = {
       .option('e', { type: 'string', array: true, nargs: 1, default: [], describe: 'another tag to print (repeatable: -e PUT-38 -e GET-39)' })
       .option('context', { alias: 'C', type: 'number', default: 0, describe: 'also print N lines around each line, like grep -C' })
       .option('markdown', { type: 'boolean', default: false, describe: 'print each request in a fence that its content cannot break, for GitHub' })
+      .option('redact', {
+        type: 'boolean',
+        default: false,
+        describe: 'pseudonymise IPs, users, rooms, servers, tokens and other personal data, as synlog report does',
+      })
+      .option('keep-server', {
+        type: 'string',
+        array: true,
+        nargs: 1,
+        default: [],
+        describe: 'with --redact: your own server name, left as it is (repeatable)',
+      })
       .option('line-number', { alias: 'n', type: 'boolean', default: false, describe: 'prefix lines with their line number' })
       .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when a line was not understood' })
       .example('synlog grep GET-37 homeserver.log', 'the lines of request GET-37, tracebacks included')
       .example('synlog grep GET-37,POST-38 -C 2 homeserver.log worker1.log', 'two requests, 2 lines of context, two workers')
       .example('journalctl -u matrix-synapse | synlog grep PUT-1573', 'from the journal')
-      .example('synlog grep GET-37 --markdown homeserver.log', 'ready to paste into a GitHub comment') as unknown as Argv<GrepArgs>,
+      .example('synlog grep GET-37 --markdown --redact homeserver.log', 'ready to paste into a GitHub comment') as unknown as Argv<GrepArgs>,
   handler: (argv) =>
     guarded(async () => {
       const tags = [...argv.tag.split(','), ...argv.e].map((t) => t.trim()).filter((t) => t !== '');
@@ -41,7 +55,17 @@ export const grepCommand: CommandModule<object, GrepArgs> = {
       ]);
       const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
       const out = new Output();
-      const outcome = await runGrep(sources, { tags, context: argv.context, markdown: argv.markdown, lineNumbers: argv['line-number'] }, out);
+      const outcome = await runGrep(
+        sources,
+        {
+          tags,
+          context: argv.context,
+          markdown: argv.markdown,
+          lineNumbers: argv['line-number'],
+          redact: argv.redact ? { keepServers: argv['keep-server'] } : null,
+        },
+        out,
+      );
       await out.end();
       const code = reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: false });
       if (outcome.groups === 0) {

@@ -65,7 +65,7 @@ export function statsTable(endpoints: readonly EndpointStats[]): string {
   const note =
     sketch.length === 0
       ? 'percentiles: exact. cpu/db-pool/db-txn/dbevts: means per request. err%: 4xx+5xx+dropped (!).\n'
-      : `percentiles: exact, except ${sketch.length} endpoint(s) with more samples than kept exactly (${sketch.slice(0, 3).join(', ')}${sketch.length > 3 ? ', …' : ''}): bounded sketch, ≤1% relative error.\n`;
+      : `percentiles: exact, except ${sketch.length} endpoint(s) with more samples than kept exactly (${sketch.slice(0, 3).map(visibleControls).join(', ')}${sketch.length > 3 ? ', …' : ''}): bounded sketch, ≤1% relative error.\n`;
   return alignTable(header, rows, right) + note;
 }
 
@@ -76,7 +76,7 @@ export function slowLine(f: SlowFinding, style: Style, withFile = false): string
   const parts = [
     timeOfDay(f.timeMs),
     ...(withFile ? [shown(f.file, 60)] : []),
-    f.tag,
+    visibleControls(f.tag),
     shown(f.servlet, 40),
     status,
     shown(f.user ?? '-', 40),
@@ -92,7 +92,7 @@ export function slowTable(findings: readonly SlowFinding[]): string {
   const header = ['time', 'tag', 'endpoint', 'status', 'user', 'total', 'why', 'cpu', 'db-pool', 'db', 'waiting', 'uri'];
   const rows = findings.map((f) => [
     timeOfDay(f.timeMs),
-    f.tag,
+    visibleControls(f.tag),
     shown(f.servlet, 36),
     `${f.status ?? '?'}${f.dropped ? '!' : ''}`,
     shown(f.user ?? '-', 28),
@@ -128,8 +128,8 @@ const STATE_WORDS: Record<StuckFinding['state'], string> = {
 export function stuckBlock(f: StuckFinding, style: Style): string {
   const head = [
     paint(style, f.state === 'ran-long' ? 'yellow' : 'red', STATE_WORDS[f.state]),
-    f.tag,
-    `${f.file} restart ${f.epoch}`,
+    visibleControls(f.tag),
+    `${visibleControls(f.file)} restart ${f.epoch}`,
     `line ${f.firstLine}`,
     f.servlet ? shown(f.servlet, 40) : 'endpoint unknown',
     f.startMs === null ? '' : `started ${timeOfDay(f.startMs)}`,
@@ -137,15 +137,15 @@ export function stuckBlock(f: StuckFinding, style: Style): string {
     f.timesEndpointMedian === null ? '' : `${f.timesEndpointMedian.toFixed(0)}× its endpoint's median`,
   ].filter((p) => p !== '');
   const lines = [head.join('  ')];
-  if (f.method && f.uri) lines.push(`    ${f.method} ${shown(f.uri, 100)}`);
+  if (f.method && f.uri) lines.push(`    ${visibleControls(f.method)} ${shown(f.uri, 100)}`);
   lines.push(`    evidence: ${f.evidence.map((e) => EVIDENCE_WORDS[e]).join('; ')}`);
   if (f.lastMessage) lines.push(`    last line: ${shown(f.lastMessage, 110)}`);
-  lines.push(`    see: synlog grep ${f.tag} ${f.file}`);
+  lines.push(`    see: synlog grep ${visibleControls(f.tag)} ${visibleControls(f.file)}`);
   return lines.join('\n') + '\n';
 }
 
 export function gapLine(g: CounterGapSummary): string {
-  return `${g.file} restart ${g.epoch}: ${g.missing} of ${g.highestSeq + 1} request numbers never appeared (first: ${g.sample.join(', ')}) — OPTIONS/health at DEBUG, rejected connections, or requests still in flight\n`;
+  return `${visibleControls(g.file)} restart ${g.epoch}: ${g.missing} of ${g.highestSeq + 1} request numbers never appeared (first: ${g.sample.join(', ')}) — OPTIONS/health at DEBUG, rejected connections, or requests still in flight\n`;
 }
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -162,7 +162,7 @@ export function sparkline(values: readonly number[], width: number): string {
 export function fdBlock(r: FdReport, style: Style): string {
   const color = r.verdict === 'likely' ? 'red' : r.verdict === 'suspicious' ? 'yellow' : 'green';
   const lines = [
-    `${r.file}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
+    `${visibleControls(r.file)}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
   ];
   lines.push(
     `    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? ', keeps growing' : ''}`,

@@ -2,14 +2,16 @@ import type { LineAccounting } from '../core/types.js';
 import { InputError } from '../input/sources.js';
 import { unparsedSummary } from '../render/accounting.js';
 import { UsageError } from '../run/inputs.js';
+import { writeStderr } from './output.js';
 
 /** Exit statuses: 0 fine, 1 findings/--strict, 2 usage or input errors, 70 a bug in synlog. */
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
+/** One line on stderr; on a terminal, control characters in it (a file name, a log excerpt) are shown escaped. */
 export function warn(message: string): void {
-  process.stderr.write(`synlog: ${message}\n`);
+  writeStderr(`synlog: ${message}\n`);
 }
 
 /** Runs a command body; expected problems become one line on stderr, never a stack trace. */
@@ -25,7 +27,7 @@ export async function guarded(body: () => Promise<number | void>): Promise<void>
     }
     const message = err instanceof Error ? err.message : String(err);
     warn(`internal error: ${message.split('\n')[0]} (set SYNLOG_DEBUG=1 for details)`);
-    if (process.env.SYNLOG_DEBUG) process.stderr.write(`${(err as Error | undefined)?.stack ?? ''}\n`);
+    if (process.env.SYNLOG_DEBUG) writeStderr(`${(err as Error | undefined)?.stack ?? ''}\n`);
     process.exitCode = EXIT_INTERNAL;
   }
 }

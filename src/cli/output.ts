@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Style } from '../render/findings-text.js';
-import { visibleControls } from '../render/safe-text.js';
+import { SYNLOG_STYLING, visibleControls, visibleControlsExcept } from '../render/safe-text.js';
 
 /** Colour only on a terminal, and not with NO_COLOR or TERM=dumb. */
 export function styleFor(out: { readonly isTTY: boolean }): Style {
@@ -8,9 +8,12 @@ export function styleFor(out: { readonly isTTY: boolean }): Style {
 }
 
 /**
- * stdout for synlog commands. On a terminal, log text passes through visibleControls so an
- * escape sequence in a user agent cannot repaint the screen; to a pipe or file, lines stay
- * byte-exact. A closed pipe (`| head`) ends the process quietly with status 0.
+ * stdout for synlog commands. On a terminal, log lines pass through visibleControls so an
+ * escape sequence in a user agent cannot repaint the screen, and everything else synlog writes
+ * keeps only synlog's own styling (the renderers already escape every log-derived field; this
+ * is the last line of defence should one forget). To a pipe or file, log lines stay byte-exact
+ * (`grep`'s documented promise) and synlog's text is written as the renderers made it (log
+ * fields escaped there). A closed pipe (`| head`) ends the process quietly with status 0.
  */
 export class Output {
   readonly isTTY: boolean;
@@ -25,9 +28,14 @@ export class Output {
     });
   }
 
-  /** Text synlog wrote itself (headers, tables): written as is. */
+  /**
+   * Text synlog composed (headers, tables, findings, reports, NDJSON): as is into a pipe; on a
+   * terminal, any control character or escape sequence other than synlog's styling is shown
+   * escaped. (NDJSON on a terminal: JSON.stringify leaves DEL, C1 and bidi characters raw, so
+   * they are shown as `\x9b`, `\u{202E}`: for eyes, not for jq; a pipe gets exact JSON.)
+   */
   text(s: string): void {
-    this.push(s);
+    this.push(this.isTTY ? visibleControlsExcept(s, SYNLOG_STYLING) : s);
   }
 
   /** A log line (no newline): made visible on a terminal, raw bytes to a pipe when we have them. */
@@ -65,4 +73,12 @@ export class Output {
       );
     }
   }
+}
+
+/**
+ * Writes a message synlog composed to stderr. Messages can carry log-derived text (file names,
+ * an exception's message): on a terminal they get the same escaping as Output.text().
+ */
+export function writeStderr(message: string, stream: Writable & { isTTY?: boolean } = process.stderr): void {
+  stream.write(stream.isTTY === true ? visibleControlsExcept(message, SYNLOG_STYLING) : message);
 }

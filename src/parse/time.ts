@@ -141,12 +141,19 @@ function pad3(n: number): string {
   return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
 }
 
+/** ±100,000,000 days: the range of a JavaScript Date (ECMA-262 TimeClip), exact in a double. */
+const MAX_FORMATTED_MS = 8.64e15;
+/** What an absurd time (a JSON `time` of 1e20) is shown as: the width of a timestamp, so `.slice(11)` still works. */
+export const TIME_OUT_OF_RANGE = '????-??-?? ??:??:??,???';
+
 /**
  * Formats epoch milliseconds (UTC) as `YYYY-MM-DD HH:MM:SS,mmm`, the text form of a log timestamp.
- * Fractions of a millisecond are floored. Returns '' for a non-finite value.
+ * Fractions of a millisecond are floored. Returns '' for a non-finite value and TIME_OUT_OF_RANGE
+ * beyond a Date's range (where the day arithmetic below would lose precision): never throws.
  */
 export function formatLogTime(ms: number): string {
   if (!Number.isFinite(ms)) return '';
+  if (Math.abs(ms) > MAX_FORMATTED_MS) return TIME_OUT_OF_RANGE;
   const t = Math.floor(ms);
   const days = Math.floor(t / 86_400_000);
   let rem = t - days * 86_400_000;

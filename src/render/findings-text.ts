@@ -61,7 +61,7 @@ export function statsTable(endpoints: readonly EndpointStats[]): string {
   const note =
     sketch.length === 0
       ? 'percentiles: exact. cpu/db-pool/db-txn/dbevts: means per request. err%: 4xx+5xx+dropped (!).\n'
-      : `percentiles: exact, except ${sketch.length} endpoint(s) with more samples than kept exactly (${sketch.slice(0, 3).join(', ')}${sketch.length > 3 ? ', …' : ''}): bounded sketch, ≤1% relative error.\n`;
+      : `percentiles: exact, except ${sketch.length} endpoint(s) with more samples than kept exactly (${sketch.slice(0, 3).map(visibleControls).join(', ')}${sketch.length > 3 ? ', …' : ''}): bounded sketch, ≤1% relative error.\n`;
   return alignTable(header, rows, right) + note;
 }
 
@@ -72,7 +72,7 @@ export function slowLine(f: SlowFinding, style: Style, withFile = false): string
   const parts = [
     timeOfDay(f.timeMs),
     ...(withFile ? [shown(f.file, 60)] : []),
-    f.tag,
+    visibleControls(f.tag),
     shown(f.servlet, 40),
     status,
     shown(f.user ?? '-', 40),
@@ -91,7 +91,7 @@ export function slowTable(findings: readonly SlowFinding[]): string {
   const header = ['time', 'tag', 'endpoint', 'status', 'user', 'total', 'why', 'cpu', 'db-pool', 'db', 'waiting', 'uri'];
   const rows = findings.map((f) => [
     timeOfDay(f.timeMs),
-    f.tag,
+    visibleControls(f.tag),
     shown(f.servlet, 36),
     `${f.status ?? '?'}${f.dropped ? '!' : ''}`,
     shown(f.user ?? '-', 28),
@@ -236,7 +236,7 @@ export function sparkline(values: readonly number[], width: number): string {
 export function fdBlock(r: FdReport, style: Style): string {
   const color = r.verdict === 'likely' ? 'red' : r.verdict === 'suspicious' ? 'yellow' : 'green';
   const lines = [
-    `${r.file}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
+    `${visibleControls(r.file)}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
   ];
   lines.push(
     `    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? '; requests that hang kept piling up' : ''}`,

@@ -1,5 +1,6 @@
 import { formatLogTime } from '../parse/time.js';
 import { escapeInline, fence } from './markdown.js';
+import { visibleControls } from './safe-text.js';
 
 /** Where synlog writes: the CLI passes stdout, tests pass a collector. */
 export interface Printer {
@@ -37,7 +38,7 @@ export interface PrintedLine {
 /** The `N:` or `file:N:` prefix of a numbered line ('' when it has no number). */
 function linePrefix(l: PrintedLine): string {
   if (l.line <= 0) return '';
-  return l.file === undefined ? `${l.line}:` : `${l.file}:${l.line}:`;
+  return l.file === undefined ? `${l.line}:` : `${visibleControls(l.file)}:${l.line}:`;
 }
 
 function span(firstMs: number | null, lastMs: number | null): string {
@@ -63,7 +64,8 @@ export function restartLabel(epoch: number): string {
 
 /** `==> homeserver.log | restart 1 | GET-37 | 2026-11-22 07:42:22,526 .. 07:42:22,530 (4 ms) | 3 lines <==` */
 export function groupHeader(g: GroupSummary): string {
-  const parts = [g.file, restartLabel(g.epoch), g.tag];
+  // The file and tag can come from the log (a tag field, a rotated file's name): shown escaped.
+  const parts = [visibleControls(g.file), restartLabel(g.epoch), visibleControls(g.tag)];
   if (g.lineCount === null) parts.push(g.firstMs === null ? 'streaming' : `from ${formatLogTime(g.firstMs)}`);
   else {
     parts.push(span(g.firstMs, g.lastMs));

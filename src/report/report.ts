@@ -211,7 +211,8 @@ function formBlock(b: Block): string {
     case 'code':
       return indent(b.text.split('\n').map(visibleControls).join('\n')) + '\n';
     case 'chart':
-      return indent(textChart(b.chart)) + '\n';
+      // The title can name a file (a log file's name is not ours either).
+      return indent(textChart(b.chart).split('\n').map(visibleControls).join('\n')) + '\n';
     case 'details':
       return `${plain(b.summary)}\n\n${b.body.map(formBlock).join('\n')}`;
   }

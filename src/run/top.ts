@@ -3,18 +3,20 @@
  * terminal. Input is fed to the Analysis synchronously, line by line; the dashboard pulls a
  * snapshot on its own timer (≤ 10 Hz), so the input rate never drives the redraw rate.
  */
-import { render } from 'ink';
+import { render, type Instance } from 'ink';
 import { createElement } from 'react';
 import type { Readable } from 'node:stream';
 import { DEFAULT_OPTIONS, Engine } from '../analyze/engine.js';
 import { FULL_ANALYSIS, liveSnapshot } from '../analyze/result.js';
 import type { LogEvent } from '../core/types.js';
+import { detach } from '../core/strings.js';
 import { requestKeyId, requestRootTag } from '../group/tags.js';
 import { followFile } from '../input/follow.js';
 import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
 import { continuesRotation, type SourceInfo } from '../input/sources.js';
 import { App } from '../ui/App.js';
-import { ENTER_SCREEN, LEAVE_SCREEN, releaseKeys, type Terminal } from '../ui/terminal.js';
+import { visibleControls } from '../render/safe-text.js';
+import { ENTER_SCREEN, escapingStdout, restoreTerminalSync, type Terminal } from '../ui/terminal.js';
 import type { InputStatus, LiveSnapshot, RequestLines, SourceState, TopFeed, TopFrame, TopSettings } from '../ui/types.js';
 
 export interface LineStoreLimits {
@@ -26,9 +28,17 @@ export interface LineStoreLimits {
   readonly kept: number;
   /** Lines across all requests: bounds memory whatever the input. */
   readonly total: number;
+  /** Characters (UTF-16 units) across all requests: lines can be 1 MiB long. Default 32 Mi (64 MB). */
+  readonly chars?: number;
 }
 
 const DEFAULT_LIMITS: LineStoreLimits = { perRequest: 2000, open: 5000, kept: 500, total: 200_000 };
+const DEFAULT_MAX_CHARS = 32 * 1024 * 1024;
+/**
+ * Characters kept of one line: more than the detail pane can show (50 rows of at most
+ * MAX_COLUMNS), so what is cut is only ever counted ("… N more characters").
+ */
+const MAX_KEPT_LINE_CHARS = 64 * 1024;
 
 interface Entry {
   readonly file: string;
@@ -36,8 +46,12 @@ interface Entry {
   readonly tag: string;
   firstMs: number | null;
   lastMs: number | null;
-  lines: Array<{ line: number; text: string }>;
+  lines: Array<{ line: number; text: string; cut?: number }>;
   dropped: number;
+  /** Characters of `lines`. */
+  chars: number;
+  /** What get() last returned, until a line comes or goes: the pane then need not wrap again. */
+  copy: RequestLines | null;
 }
 
 /**
@@ -50,12 +64,16 @@ export class RequestLineStore {
   private readonly open = new Map<string, Entry>();
   private readonly kept = new Map<string, Entry>();
   private totalLines = 0;
+  private totalChars = 0;
+  private readonly maxChars: number;
   private lastId: string | null = null;
 
   constructor(
     private readonly slowThresholdSec: number,
     private readonly limits: LineStoreLimits = DEFAULT_LIMITS,
-  ) {}
+  ) {
+    this.maxChars = limits.chars ?? DEFAULT_MAX_CHARS;
+  }
 
   /** newer file of a rotated log → the file read before it */
   private readonly olderPiece = new Map<string, string>();
@@ -92,7 +110,7 @@ export class RequestLineStore {
     if (entry === undefined) {
       entry = this.open.get(id);
       if (entry === undefined) {
-        entry = { file: e.file, epoch: e.epoch, tag: root, firstMs: null, lastMs: null, lines: [], dropped: 0 };
+        entry = { file: e.file, epoch: e.epoch, tag: root, firstMs: null, lastMs: null, lines: [], dropped: 0, chars: 0, copy: null };
         this.open.set(id, entry);
         if (this.open.size > this.limits.open) this.evictOldest(this.open);
       } else if (id !== this.lastId) {
@@ -106,12 +124,22 @@ export class RequestLineStore {
       if (entry.firstMs === null || timeMs < entry.firstMs) entry.firstMs = timeMs;
       if (entry.lastMs === null || timeMs > entry.lastMs) entry.lastMs = timeMs;
     }
-    entry.lines.push({ line: e.line, text });
+    entry.copy = null;
+    if (text.length > MAX_KEPT_LINE_CHARS) {
+      // A copy, so the kept part does not pin the whole line (core/strings.ts).
+      entry.lines.push({ line: e.line, text: detach(text.slice(0, MAX_KEPT_LINE_CHARS)), cut: text.length - MAX_KEPT_LINE_CHARS });
+      entry.chars += MAX_KEPT_LINE_CHARS;
+      this.totalChars += MAX_KEPT_LINE_CHARS;
+    } else {
+      entry.lines.push({ line: e.line, text });
+      entry.chars += text.length;
+      this.totalChars += text.length;
+    }
     this.totalLines++;
     if (entry.lines.length > this.limits.perRequest + 255) {
       // Drop the oldest in batches: amortised O(1) per line.
       const cut = entry.lines.length - this.limits.perRequest;
-      entry.lines.splice(0, cut);
+      for (const l of entry.lines.splice(0, cut)) this.dropChars(entry, l.text.length);
       entry.dropped += cut;
       this.totalLines -= cut;
     }
@@ -121,11 +149,21 @@ export class RequestLineStore {
         // kept under the id its slow finding has: the file of its Processed line
         this.kept.set(e.file === entry.file ? id : requestKeyId({ file: e.file, epoch: e.epoch, tag: root }), entry);
         if (this.kept.size > this.limits.kept) this.evictOldest(this.kept);
-      } else this.totalLines -= entry.lines.length;
+      } else this.forget(entry);
     }
-    while (this.totalLines > this.limits.total && (this.open.size > 0 || this.kept.size > 0)) {
+    while ((this.totalLines > this.limits.total || this.totalChars > this.maxChars) && (this.open.size > 0 || this.kept.size > 0)) {
       this.evictOldest(this.open.size > 0 ? this.open : this.kept);
     }
+  }
+
+  private dropChars(entry: Entry, chars: number): void {
+    entry.chars -= chars;
+    this.totalChars -= chars;
+  }
+
+  private forget(entry: Entry): void {
+    this.totalLines -= entry.lines.length;
+    this.totalChars -= entry.chars;
   }
 
   private evictOldest(map: Map<string, Entry>): void {
@@ -133,14 +171,18 @@ export class RequestLineStore {
     if (first.done === true) return;
     const [id, entry] = first.value;
     map.delete(id);
-    this.totalLines -= entry.lines.length;
+    this.forget(entry);
   }
 
-  /** A copy (the display may be paused while lines keep arriving). */
+  /**
+   * A copy (the display may be paused while lines keep arriving); the same object until the
+   * request's lines change, so the detail pane rewraps only then (it asks ten times a second).
+   */
   get(id: string): RequestLines | null {
     const e = this.kept.get(id) ?? this.open.get(id);
     if (e === undefined) return null;
-    return { file: e.file, epoch: e.epoch, tag: e.tag, firstMs: e.firstMs, lastMs: e.lastMs, lines: e.lines.slice(), droppedLines: e.dropped };
+    e.copy ??= { file: e.file, epoch: e.epoch, tag: e.tag, firstMs: e.firstMs, lastMs: e.lastMs, lines: e.lines.slice(), droppedLines: e.dropped };
+    return e.copy;
   }
 
   get size(): number {
@@ -149,6 +191,11 @@ export class RequestLineStore {
 
   get lineCount(): number {
     return this.totalLines;
+  }
+
+  /** Characters kept, over all requests. */
+  get charCount(): number {
+    return this.totalChars;
   }
 }
 
@@ -163,6 +210,27 @@ export interface TopOptions {
 function looksRotated(name: string): boolean {
   return /\.(\d{1,3}|\d{4}-\d{2}-\d{2}([_-][\d-]+)?)(\.gz)?$/.test(name);
 }
+
+/**
+ * The log times the dashboard believes: 1970-01-01 up to the end of year 9999. A text timestamp
+ * has a four-digit year (spec §1.1) and a JSON `time` is Unix epoch seconds (spec §6.1,
+ * `record.created`), so anything else (a JSON `time` of 1e13 or 1e20, a year 0000) is not a
+ * time at all. The dashboard reads such a line without its time (counted and said in the
+ * footer) instead of letting it move the log clock, whatever the parser makes of it.
+ */
+const MIN_LOG_MS = 0;
+const MAX_LOG_MS = 253_402_300_800_000;
+
+/** The event without an impossible time, or null when its time is fine. */
+function withoutImpossibleTime(e: LogEvent): LogEvent | null {
+  if (e.kind === 'continuation' || e.timeMs === null) return null;
+  const t = e.timeMs;
+  if (t >= MIN_LOG_MS && t < MAX_LOG_MS) return null;
+  return { ...e, timeMs: null };
+}
+
+/** Read warnings kept for the footer (the newest); the rest are counted. */
+const WARNINGS_KEPT = 20;
 
 /** How long ingestion may hold the event loop before letting a redraw (and keys) through. */
 const YIELD_AFTER_MS = 25;
@@ -187,6 +255,8 @@ export class TopSession implements TopFeed {
   private readonly acc = newAccounting();
   private readonly sources: MutableSource[];
   private readonly warnings: string[] = [];
+  /** Lines read without their time because it was impossible (see MIN_LOG_MS). */
+  private impossibleTimes = 0;
   private readonly abort = new AbortController();
   private lastLogMs: number | null = null;
   private lastLogWallMs = 0;
@@ -208,7 +278,10 @@ export class TopSession implements TopFeed {
   }
 
   private readonly sink: EventSink = {
-    event: (e, text) => {
+    event: (read, text) => {
+      const fixed = withoutImpossibleTime(read);
+      if (fixed !== null) this.impossibleTimes++;
+      const e = fixed ?? read;
       if (e.kind !== 'continuation' && e.timeMs !== null && (this.lastLogMs === null || e.timeMs > this.lastLogMs)) {
         this.lastLogMs = e.timeMs;
         this.lastLogWallMs = this.clock();
@@ -223,8 +296,13 @@ export class TopSession implements TopFeed {
       this.lastYield = t;
       return new Promise<void>((resolve) => setImmediate(resolve));
     },
-    warning: (m) => this.warnings.push(m),
+    warning: (m) => this.warn(m),
   };
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    if (this.warnings.length > 2 * WARNINGS_KEPT) this.warnings.splice(0, this.warnings.length - WARNINGS_KEPT);
+  }
 
   private followable(info: SourceInfo): boolean {
     return this.opts.follow && !info.isStdin && !info.gzip && info.seekable && !looksRotated(info.name);
@@ -250,7 +328,7 @@ export class TopSession implements TopFeed {
       return endEpoch;
     } catch (err) {
       src.state = 'failed';
-      this.warnings.push(err instanceof Error ? err.message : String(err));
+      this.warn(err instanceof Error ? err.message : String(err));
       return startEpoch;
     }
   }
@@ -313,7 +391,7 @@ export class TopSession implements TopFeed {
       sources: this.sources.map((s) => ({ name: s.info.label, state: s.state, rotations: s.rotations })),
       ended: this.ended,
       linesPerSec: this.linesPerSec(wall),
-      warnings: this.warnings.slice(-3),
+      warnings: this.impossibleTimes === 0 ? this.warnings.slice(-3) : [...this.warnings.slice(-2), impossibleTimesWarning(this.impossibleTimes)],
     };
     return { snapshot: withClock(snap, now), input };
   }
@@ -321,6 +399,10 @@ export class TopSession implements TopFeed {
   requestLines(id: string): RequestLines | null {
     return this.lines.get(id);
   }
+}
+
+function impossibleTimesWarning(lines: number): string {
+  return `${lines} line${lines === 1 ? '' : 's'} with an impossible time (not in 1970–9999), read without it`;
 }
 
 /** The engine ages requests by the newest log time; the dashboard ages them by the running log clock. */
@@ -340,8 +422,11 @@ export interface RunTopOptions extends TopOptions {
 
 /**
  * Runs the dashboard until q / Ctrl-C (or a signal). The terminal is restored on every way
- * out: alternate screen left, cursor shown, cooked mode back. Import this module only after
- * `prepareInk()`: Ink and React read the environment when they load.
+ * out this process can see: quit, SIGINT/SIGTERM/SIGHUP, an uncaught exception or unhandled
+ * rejection, an error while starting Ink, and any process.exit (the `exit` hook): alternate
+ * screen left, cursor shown, cooked mode back. What it cannot see (a V8 fatal error, SIGKILL)
+ * the guard process in ui/terminal.ts handles. Import this module only after `prepareInk()`:
+ * Ink and React read the environment when they load.
  */
 export async function runTop(opts: RunTopOptions): Promise<number> {
   const out = process.stdout;
@@ -350,24 +435,20 @@ export async function runTop(opts: RunTopOptions): Promise<number> {
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    releaseKeys(opts.terminal);
-    out.write(LEAVE_SCREEN);
+    restoreTerminalSync(opts.terminal);
   };
-
-  out.write(ENTER_SCREEN);
-  let quit: () => void = () => undefined;
-  const instance = render(createElement(App, { feed: session, onQuit: () => quit() }), {
-    stdin: opts.terminal.keys,
-    stdout: out,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: 10,
-  });
-  quit = () => instance.unmount();
+  let instance: Instance | null = null;
+  const unmount = (): void => {
+    try {
+      instance?.unmount();
+    } catch {
+      // the crash may be Ink's own
+    }
+  };
 
   // Signals and crashes: final frame off, terminal back, then exit with the usual status.
   const onSignal = (code: number) => (): void => {
-    instance.unmount();
+    unmount();
     restore();
     session.stop();
     process.exit(code);
@@ -377,29 +458,40 @@ export async function runTop(opts: RunTopOptions): Promise<number> {
     ['SIGHUP', onSignal(129)],
     ['SIGINT', onSignal(130)],
   ];
-  for (const [sig, h] of handlers) process.on(sig, h);
   const onCrash = (err: unknown): void => {
-    try {
-      instance.unmount();
-    } catch {
-      // the crash may be Ink's own
-    }
+    unmount();
     restore();
-    process.stderr.write(`synlog: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    // The message can quote log text (a parse error): shown escaped.
+    process.stderr.write(`synlog: internal error: ${visibleControls(err instanceof Error ? err.message : String(err))}\n`);
     process.exit(70);
   };
+  // Installed before the screen is switched, so no way out leaves it switched.
+  process.on('exit', restore);
+  for (const [sig, h] of handlers) process.on(sig, h);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
-
-  void session.run().catch((err: unknown) => onCrash(err));
   try {
-    await instance.waitUntilExit();
+    out.write(ENTER_SCREEN);
+    let quit: () => void = () => undefined;
+    const ink = render(createElement(App, { feed: session, onQuit: () => quit() }), {
+      stdin: opts.terminal.keys,
+      // Components escape log text; this stream escapes whatever they might miss.
+      stdout: escapingStdout(out),
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: 10,
+    });
+    instance = ink;
+    quit = () => ink.unmount();
+    void session.run().catch((err: unknown) => onCrash(err));
+    await ink.waitUntilExit();
   } finally {
     session.stop();
     restore();
     for (const [sig, h] of handlers) process.off(sig, h);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
+    process.off('exit', restore);
   }
   return 0;
 }

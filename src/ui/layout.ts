@@ -33,6 +33,17 @@ export interface Layout {
 /** Smallest terminal we lay out for; anything smaller gets the same plan, cut by the terminal. */
 const MIN_COLUMNS = 40;
 const MIN_ROWS = 8;
+/**
+ * Largest: a terminal (or a pty that reports nonsense) can claim any size, and Ink lays out
+ * every cell of the frame ten times a second. Beyond this the dashboard uses the top-left part.
+ */
+export const MAX_COLUMNS = 1000;
+export const MAX_ROWS = 500;
+
+/** A terminal size as a number we can lay out: NaN, 0 or negative → the minimum, huge → the maximum. */
+function bounded(n: number, min: number, max: number): number {
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.floor(n))) : min;
+}
 
 /** Shares `budget` lines among demands as evenly as they can use (water-filling). */
 export function shareLines(budget: number, demands: readonly number[]): number[] {
@@ -59,8 +70,8 @@ export function shareLines(budget: number, demands: readonly number[]): number[]
 }
 
 export function planLayout(input: LayoutInput): Layout {
-  const width = Math.max(MIN_COLUMNS, input.columns);
-  const height = Math.max(MIN_ROWS, input.rows) - 1;
+  const width = bounded(input.columns, MIN_COLUMNS, MAX_COLUMNS);
+  const height = bounded(input.rows, MIN_ROWS, MAX_ROWS) - 1;
   const wide = width >= 120;
   const tall = height >= 30;
   const sparkLines: 1 | 2 = tall ? 2 : 1;

@@ -6,6 +6,7 @@ import { sortEndpoints, type EndpointSort } from '../analyze/sort.js';
 import type { CauseSplit, EndpointStats, SlowVerdict, StuckEvidence } from '../analyze/types.js';
 import { requestKeyId } from '../group/tags.js';
 import { parseFilter } from './filter.js';
+import { clip } from './format.js';
 import type { LiveSnapshot, TopSettings } from './types.js';
 
 /** The orders `s` cycles through in the dashboard. */
@@ -44,6 +45,18 @@ export interface Rows {
   readonly stuckTotal: number;
 }
 
+/**
+ * Log fields are cut to this many characters for the rows: a row shows a few dozen, and the
+ * filter runs over every row ten times a second (a URI can be 1 MiB long).
+ */
+const ROW_FIELD_MAX = 4096;
+
+function cut(text: string): string;
+function cut(text: string | null): string | null;
+function cut(text: string | null): string | null {
+  return text === null ? null : clip(text, ROW_FIELD_MAX);
+}
+
 export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: SortKey, settings: TopSettings): Rows {
   const filter = parseFilter(filterText);
   let stuckTotal = 0;
@@ -54,10 +67,10 @@ export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: Sort
     const row: RequestRow = {
       id: requestKeyId(r),
       kind: 'in-flight',
-      file: r.file,
+      file: cut(r.file),
       epoch: r.epoch,
-      tag: r.tag,
-      servlet: r.servlet,
+      tag: cut(r.tag),
+      servlet: cut(r.servlet),
       uri: null,
       user: null,
       userAgent: null,
@@ -80,13 +93,13 @@ export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: Sort
     const row: RequestRow = {
       id: requestKeyId(f),
       kind: 'slow',
-      file: f.file,
+      file: cut(f.file),
       epoch: f.epoch,
-      tag: f.tag,
-      servlet: f.servlet,
-      uri: f.uri,
-      user: f.user,
-      userAgent: f.userAgent,
+      tag: cut(f.tag),
+      servlet: cut(f.servlet),
+      uri: cut(f.uri),
+      user: cut(f.user),
+      userAgent: cut(f.userAgent),
       status: f.status,
       dropped: f.dropped,
       sec: f.totalSec,

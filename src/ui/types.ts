@@ -40,7 +40,8 @@ export interface RequestLines {
   readonly tag: string;
   readonly firstMs: number | null;
   readonly lastMs: number | null;
-  readonly lines: ReadonlyArray<{ readonly line: number; readonly text: string }>;
+  /** `cut`: characters of an over-long line that were not kept (the store bounds each line). */
+  readonly lines: ReadonlyArray<{ readonly line: number; readonly text: string; readonly cut?: number }>;
   /** Older lines dropped to stay within the per-request bound. */
   readonly droppedLines: number;
 }

@@ -93,9 +93,7 @@ describe('fd report', () => {
     expect(f.windowStartMs).toBe(at(300));
     // EMFILE lines from 300 s, the traceback's `Too many open files` at 306 s (its record's time).
     expect(f.windowEndMs).toBe(at(306));
-    expect(f.evidence[0]).toBe(
-      `21 file-descriptor error lines (EMFILE ×20, Too many open files ×1) between ${formatLogTime(at(300))} and 00:05:06,000`,
-    );
+    expect(f.evidence[0]).toBe(`21 file-descriptor error lines (EMFILE ×20, Too many open files ×1) between ${formatLogTime(at(300))} and 00:05:06,000`);
     expect(f.evidence[1]).toContain(`6 'unable to open database file' lines`);
   });
 

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeEvents } from '../../src/analyze/engine.js';
+import { analyzeAll as analyzeEvents } from '../analyze/run.js';
 import { buildReport } from '../../src/report/report.js';
 import { selectReportRequests } from '../../src/report/select.js';
 import { runCli } from '../helpers/cli.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../src/ui/filter.js';
 import {
   causeLabel,
+  clip,
   fit,
   fitRight,
   formatClock,
@@ -13,7 +14,7 @@ import {
   sparkline,
   wrapLogLines,
 } from '../../src/ui/format.js';
-import { planLayout, shareLines, windowStart } from '../../src/ui/layout.js';
+import { MAX_COLUMNS, MAX_ROWS, planLayout, shareLines, windowStart } from '../../src/ui/layout.js';
 import { buildRows } from '../../src/ui/rows.js';
 import { initialState, reduce, selectedPosition, type KeyContext, type KeyFlags, type UiState } from '../../src/ui/state.js';
 import { endpoint, snapshot } from './fixtures.js';
@@ -63,6 +64,28 @@ describe('format', () => {
     expect(causeLabel('db')).toBe('DB txn');
   });
 
+  it('formats impossible times without throwing (spec §6.1: a JSON time is epoch seconds; 1e13 or 1e20 is not)', () => {
+    expect(formatClock(1e13 * 1000)).toBe('??:??:??');
+    expect(formatClock(1e20 * 1000)).toBe('??:??:??');
+    expect(formatClock(-1e300)).toBe('??:??:??');
+    expect(formatClock(-1000)).toBe('23:59:59');
+    expect(formatClock(Date.UTC(9999, 11, 31, 23, 59, 58))).toBe('23:59:58');
+    // Five-digit years still end with the time of day.
+    expect(formatClock(8.64e15)).toBe('00:00:00');
+    expect(formatClock(Number.POSITIVE_INFINITY)).toBe('--:--:--');
+    expect(formatClock(Number.NaN)).toBe('--:--:--');
+  });
+
+  it('clip and fit look at a bounded prefix of any field, and never split a surrogate pair', () => {
+    expect(clip('a🙂b', 2)).toBe('a');
+    expect(clip('a🙂b', 3)).toBe('a🙂');
+    expect(clip('abc', 10)).toBe('abc');
+    const mib = 'x'.repeat(1 << 20);
+    expect(fit(mib, 5)).toBe('xxxx…');
+    expect(fit('🙂'.repeat(1 << 18), 3)).toBe('🙂🙂…');
+    expect(fitRight(mib, 4)).toBe('xxxx');
+  });
+
   it('safe shows control characters instead of sending them', () => {
     expect(safe('a\x1b[2Jb')).toBe('a\\x1b[2Jb');
     expect(safe(null)).toBe('-');
@@ -74,7 +97,24 @@ describe('format', () => {
     expect(rows.map((r) => r.text)).toEqual(['xxxxxxxxxx', 'xxxxxxxx', 'xxxxxxx', 'short\\x1b']);
     expect(rows.map((r) => r.cont)).toEqual([false, true, true, false]);
     // A 1 MiB line does not become thousands of rows.
-    expect(wrapLogLines([{ text: 'y'.repeat(1 << 20) }], 80).length).toBe(51);
+    const mib = wrapLogLines([{ text: 'y'.repeat(1 << 20) }], 80);
+    expect(mib.length).toBe(51);
+    expect(mib.at(-1)!.text).toBe(`… ${(1 << 20) - 80 - 49 * 78} more characters`);
+    // A request of 100 lines of 64 KiB (what the store keeps at most of a line): the newest are wrapped, the rest summed up.
+    const many = wrapLogLines(
+      Array.from({ length: 100 }, (_, i) => ({ text: String(i % 10).repeat(64 * 1024) })),
+      1000,
+    );
+    expect(many[0]!.text).toBe('… 68 earlier lines not shown here (synlog grep shows every line)');
+    expect(many.at(-2)!.text).toMatch(/^9+$/);
+    // A line the store cut: what was not kept is counted too.
+    expect(wrapLogLines([{ text: 'z'.repeat(30), cut: 1000 }], 10).map((r) => r.text)).toEqual([
+      'zzzzzzzzzz',
+      'zzzzzzzz',
+      'zzzzzzzz',
+      'zzzz',
+      '… 1000 more characters',
+    ]);
   });
 });
 
@@ -102,6 +142,19 @@ describe('layout', () => {
     const tiny = planLayout({ columns: 10, rows: 3, inFlight: 5, slow: 5, endpoints: 5, fds: 0, fdAlert: false });
     expect(tiny.height).toBe(7);
     expect(tiny.inFlightRows + tiny.slowRows + tiny.tableRows).toBe(1);
+  });
+
+  it('a terminal of any claimed size gets a plan of bounded size (Ink lays out every cell)', () => {
+    const huge = planLayout({ columns: 1e9, rows: 65_535, inFlight: 1e9, slow: 1e9, endpoints: 1e9, fds: 1e9, fdAlert: true });
+    expect(huge.width).toBe(MAX_COLUMNS);
+    expect(huge.height).toBe(MAX_ROWS - 1);
+    expect(huge.inFlightRows + huge.slowRows + huge.tableRows).toBeLessThan(MAX_ROWS);
+    for (const bad of [Number.NaN, 0, -5, Number.POSITIVE_INFINITY]) {
+      const p = planLayout({ columns: bad, rows: bad, inFlight: 5, slow: 5, endpoints: 5, fds: 0, fdAlert: false });
+      expect(p.width).toBeGreaterThanOrEqual(40);
+      expect(p.width).toBeLessThanOrEqual(MAX_COLUMNS);
+      expect(Number.isInteger(p.height) && p.height >= 7).toBe(true);
+    }
   });
 
   it('list windows keep the selection in view', () => {

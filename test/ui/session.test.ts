@@ -181,6 +181,34 @@ describe('TopSession', () => {
   });
 });
 
+describe('TopSession and impossible times (issue #13.2; spec §6.1: a JSON time is epoch seconds, §1.1: four-digit years)', () => {
+  it('reads lines with a JSON time of 1e13, 1e20 or -1 without their time: counted, the log clock unmoved, said once', async () => {
+    const json = readFileSync('fixtures/logs/homeserver-json.log', 'utf8').split('\n').slice(0, -1);
+    const processed = json.filter((l) => l.includes('Processed request:'));
+    const absurd = ['1e13', '1e20', '-1', '-1e300', '1e308'].map((t, i) =>
+      processed[200 + i]!.replace(/"time":[\d.]+/, `"time":${t}`).replace(/Processed request: [\d.]+sec/, 'Processed request: 75.000sec'),
+    );
+    const path = join(tmp, 'absurd.log');
+    writeFileSync(path, [...json.slice(0, 3000), ...absurd].join('\n') + '\n');
+    const sane = new TopSession(await resolveInputs([path], true), { follow: false, slowThresholdSec: 2, stuckAfterSec: 60 });
+    await sane.run();
+    const { snapshot, input } = sane.frame();
+    expect(snapshot.linesRead).toBe(3005);
+    // The clock is the newest real time among the first 3000 lines.
+    const lastReal = Math.max(...json.slice(0, 3000).map((l) => Math.round(Number(/"time":([\d.]+)/.exec(l)?.[1] ?? 0) * 1000)));
+    expect(snapshot.nowMs).toBe(lastReal);
+    expect(snapshot.requestRate).toHaveLength(60);
+    expect(input.warnings.at(-1)).toBe('5 lines with an impossible time (not in 1970–9999), read without it');
+    // They are still requests: slow ones, listed without a time, their lines kept for Enter.
+    const slowAbsurd = snapshot.recentSlow.filter((f) => f.totalSec === 75);
+    expect(slowAbsurd).toHaveLength(5);
+    for (const f of slowAbsurd) {
+      expect(f.timeMs).toBeNull();
+      expect(sane.requestLines(requestKeyId(f))!.lines.length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('RequestLineStore', () => {
   const L = (tag: string, msg: string, logger = 'synapse.x'): string => `2026-11-22 07:44:00,000 - ${logger} - 1 - INFO - ${tag} - ${msg}`;
   const processed = (tag: string, sec: number): string =>
@@ -216,6 +244,13 @@ describe('RequestLineStore', () => {
     expect(store.get(id('GET-3'))!.lines).toHaveLength(1);
     expect(store.get(id('GET-10'))!.lines).toHaveLength(1);
     expect(store.size).toBe(3);
+    // The same copy until the request's lines change (the pane rewraps only then).
+    const copy = store.get(id('GET-3'));
+    expect(store.get(id('GET-3'))).toBe(copy);
+    feed(store, [L('GET-3', 'more')]);
+    expect(store.get(id('GET-3'))).not.toBe(copy);
+    expect(store.get(id('GET-3'))!.lines).toHaveLength(2);
+    expect(copy!.lines).toHaveLength(1);
   });
 
   it('is bounded per request, in requests and in total lines', () => {
@@ -250,5 +285,25 @@ describe('RequestLineStore', () => {
     expect(capped.lineCount).toBeLessThanOrEqual(50);
     expect(capped.get(id('GET-39'))).not.toBeNull();
     expect(capped.get(id('GET-0'))).toBeNull();
+  });
+
+  it('is bounded in characters: 1 MiB lines are cut (and counted), old requests make room', () => {
+    const mib = 'u'.repeat(1 << 20);
+    const store = new RequestLineStore(2, { perRequest: 2000, open: 5000, kept: 500, total: 200_000, chars: 1 << 20 });
+    feed(
+      store,
+      Array.from({ length: 40 }, (_, i) => L(`GET-${i}`, mib)),
+    );
+    expect(store.charCount).toBeLessThanOrEqual(1 << 20);
+    const last = store.get(id('GET-39'))!;
+    expect(last.lines).toHaveLength(1);
+    expect(last.lines[0]!.text.length).toBe(64 * 1024);
+    expect(last.lines[0]!.text.length + last.lines[0]!.cut!).toBe(L('GET-39', mib).length);
+    expect(store.get(id('GET-0'))).toBeNull();
+    // Finished fast: its characters are given back.
+    feed(store, [processed('GET-39', 0.01)]);
+    expect(store.get(id('GET-39'))).toBeNull();
+    const left = [...Array(40).keys()].map((i) => store.get(id(`GET-${i}`))).filter((x) => x !== null);
+    expect(store.charCount).toBe(left.reduce((n, e) => n + e.lines.reduce((m, l) => m + l.text.length, 0), 0));
   });
 });

@@ -84,13 +84,11 @@ export const statsCommand = makeCommand(
     requestFilters,
     threshold,
     (y) =>
-      y
-        .option('top', { type: 'number', describe: 'only the first N endpoints' })
-        .option('sort', {
-          choices: ['sum', 'count', 'p50', 'p90', 'p99', 'max', 'errors'] as const,
-          default: 'sum' as const,
-          describe: 'order of the endpoints',
-        }),
+      y.option('top', { type: 'number', describe: 'only the first N endpoints' }).option('sort', {
+        choices: ['sum', 'count', 'p50', 'p90', 'p99', 'max', 'errors'] as const,
+        default: 'sum' as const,
+        describe: 'order of the endpoints',
+      }),
   ],
   [
     ['synlog stats homeserver.log', 'where the time goes, by total time'],

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs, UsageError } from '../../run/inputs.js';
-import { prepareInk, NEEDS_TERMINAL, openTerminal, releaseKeys } from '../../ui/terminal.js';
-import { EXIT_USAGE, guarded, parseDurationSec } from '../common.js';
+import { GUARDED_ENV, hasTerminal, prepareInk, NEEDS_TERMINAL, openTerminal, releaseKeys, runGuarded } from '../../ui/terminal.js';
+import { EXIT_USAGE, guarded, parseDurationSec, warn } from '../common.js';
 
 interface TopArgs {
   files: string[];
@@ -28,6 +28,16 @@ export const topCommand: CommandModule<object, TopArgs> = {
       const slowThresholdSec = parseDurationSec(argv.threshold);
       const stuckAfterSec = parseDurationSec(argv['stuck-after']);
       if (slowThresholdSec <= 0 || stuckAfterSec <= 0) throw new UsageError('--threshold and --stuck-after want a duration above 0');
+      if (process.env[GUARDED_ENV] === undefined) {
+        // The dashboard runs in a child process; this one restores the terminal if it dies (ui/terminal.ts).
+        if (!hasTerminal()) {
+          process.stderr.write(`${NEEDS_TERMINAL}\n`);
+          return EXIT_USAGE;
+        }
+        const outcome = await runGuarded(process.argv.slice(1));
+        if (outcome.unexpected) warn(`the dashboard ended unexpectedly (${outcome.how}); the terminal was restored`);
+        return outcome.code;
+      }
       const terminal = openTerminal();
       if (terminal === null) {
         process.stderr.write(`${NEEDS_TERMINAL}\n`);

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { groupHeader } from '../../render/grep-format.js';
-import { safe, wrapLogLines } from '../format.js';
+import { clip, safe, wrapLogLines } from '../format.js';
 import type { RequestLines } from '../types.js';
 
 export interface DetailPaneProps {
@@ -21,7 +21,9 @@ export function detailBodyRows(height: number): number {
 }
 
 /** The selected request's lines, as `synlog grep` prints them, wrapped and scrollable. */
-export function DetailPane({ width, height, requestTag, lines, scroll }: DetailPaneProps) {
+export function DetailPane({ width, height, requestTag: fullTag, lines, scroll }: DetailPaneProps) {
+  // A tag (a request_id_header value) can be as long as a line: the screen shows a row of it.
+  const requestTag = fullTag === null ? null : clip(fullTag, 2 * width);
   const rows = useMemo(() => (lines === null ? [] : wrapLogLines(lines.lines, width)), [lines, width]);
   if (lines === null) {
     return (
@@ -45,7 +47,7 @@ export function DetailPane({ width, height, requestTag, lines, scroll }: DetailP
   const body = detailBodyRows(height) - note;
   const start = Math.max(0, Math.min(scroll, rows.length - body));
   const shown = rows.slice(start, start + body);
-  const header = groupHeader({ ...lines, lineCount: lines.lines.length + lines.droppedLines });
+  const header = clip(groupHeader({ ...lines, lineCount: lines.lines.length + lines.droppedLines }), 4 * width);
   // The grep header already counts the lines; say which rows are shown only when they do not all fit.
   const range = rows.length <= body ? '' : ` rows ${start + 1}–${start + shown.length} of ${rows.length}`;
   return (

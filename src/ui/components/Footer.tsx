@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { safe } from '../format.js';
+import { clip, safe } from '../format.js';
 
 export interface FooterProps {
   readonly width: number;
@@ -32,8 +32,9 @@ export function Footer({ width, filterDraft, ended, warning }: FooterProps) {
             input ended — final numbers ·{' '}
           </Text>
         ) : null}
+        {/* A warning before the key hints: when the line is cut, the hints (also under ?) go first. */}
+        {warning !== null ? <Text color="yellow">{safe(clip(warning, 4 * width))} · </Text> : null}
         <Text dimColor>j/k select · Enter lines · / filter · s sort · p pause · ? keys · q quit</Text>
-        {warning !== null ? <Text color="yellow"> · {safe(warning)}</Text> : null}
       </Text>
     </Box>
   );

@@ -437,7 +437,7 @@ export class Engine<K extends AnalyzerName> {
   /** Live views: how things stand now, without ending anything. `nowMs` defaults to the newest log time. */
   live(nowMs: number | null = this.nowMs): EngineLive<K> {
     const current: EndedLifetime[] = [];
-    for (const log of this.logs.values()) current.push(endedLifetime(log.label, log.current, false, true));
+    for (const log of this.logs.values()) if (log.lifetimes.length > 0) current.push(endedLifetime(log.label, log.current, false, true, nowMs));
     const ctx: LiveContext = { nowMs, current };
     const out: Record<string, unknown> = {
       nowMs,

@@ -7,6 +7,7 @@ import type { EngineOptions } from '../analyze/contract.js';
 import type { AnalyzerName } from '../analyze/registry.js';
 import { sortEndpoints, type EndpointSort } from '../analyze/sort.js';
 import type { RecordFilter, SlowFinding, StuckFinding } from '../analyze/types.js';
+import { percent } from '../core/format.js';
 import type { LineAccounting } from '../core/types.js';
 import type { SourceInfo } from '../input/sources.js';
 import { formatLogTime } from '../parse/time.js';
@@ -169,12 +170,27 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
     };
   }
   const reported = new Set<string>();
+  const risesSaid = new Set<string>();
   let lastSummaryWallMs = Date.now();
   const onTick = (nowMs: number | null): void => {
     if (nowMs === null) return;
     if (plan.command === 'stuck') {
+      const live = engine.live(nowMs).stuck;
+      // INFO: a rise of numbers never logged, said once per lifetime (#10 §3)
+      for (const u of live?.unlogged ?? []) {
+        const id = `${u.log}\u0000${u.epoch}`;
+        if (u.rise === null || risesSaid.has(id)) continue;
+        risesSaid.add(id);
+        findings++;
+        const r = u.rise;
+        out.text(
+          plan.json
+            ? json({ kind: 'unlogged-rise', log: u.log, epoch: u.epoch, ...r })
+            : `${u.log} restart ${u.epoch}: request numbers never logged are piling up: from #${r.fromSeq} (~${r.fromMs === null ? '?' : formatLogTime(r.fromMs).slice(11, 19)}) their share rose from ${percent(r.rateBefore)} to ${percent(r.rateAfter)} (${Math.round(r.excess)} more than before). At INFO a request that hangs writes nothing, so this is how it shows; set synapse.access to DEBUG to see each one.\n`,
+        );
+      }
       // live: requests open for longer than --stuck-after, each once
-      for (const f of engine.live(nowMs).stuck?.open ?? []) {
+      for (const f of live?.open ?? []) {
         if (f.ageSec === null || f.ageSec < plan.options.stuckAfterSec) continue;
         const id = `${f.file}\u0000${f.epoch}\u0000${f.tag ?? f.seq}`;
         if (reported.has(id)) continue;

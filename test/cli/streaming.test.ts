@@ -39,6 +39,22 @@ describe('streaming from a pipe', () => {
     await new Promise((r) => child.once('close', r));
   });
 
+  it('stuck says, while stdin is open, that request numbers never logged are piling up (INFO leak, run C)', async () => {
+    // Lifetime 2 of run C up to a minute before its SIGKILL: the leak's requests wrote no line at all.
+    const rc = (f: string): string[] =>
+      readFileSync(join(ROOT, 'fixtures/logs/run-c', f), 'utf8')
+        .split('\n')
+        .slice(0, -1);
+    const l2 = [...rc('homeserver.log.5').slice(422), ...rc('homeserver.log.4'), ...rc('homeserver.log.3'), ...rc('homeserver.log.2').slice(0, 700)];
+    const child = startCli(['stuck']);
+    child.stdin.write(l2.join('\n') + '\n');
+    const seen = await waitForOutput(child.stdout, 'piling up');
+    expect(seen).toMatch(/restart 1: request numbers never logged are piling up: from #1\d\d\d \(~18:30:0\d\)/);
+    expect(child.exitCode).toBeNull();
+    child.stdin.end();
+    await new Promise((r) => child.once('close', r));
+  });
+
   it('exits quietly with status 0 when the reader closes the pipe (| head -1)', () => {
     const r = spawnSync('bash', ['-c', `set -o pipefail; node ${JSON.stringify(BIN)} parse --json fixtures/logs/homeserver-json.log | head -1`], {
       cwd: ROOT,

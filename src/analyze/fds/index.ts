@@ -19,7 +19,7 @@ import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished, Join, LiveCo
 import { classifyEndpoint } from '../endpoints.js';
 import type { EndedLifetime } from '../model/lifetime.js';
 import type { OpenFacts } from '../model/requests.js';
-import { RISE_MIN_EXCESS, RISE_MIN_SPAN_MS, unloggedNumbers, type UnloggedNumbers } from '../model/unlogged.js';
+import { RISE_MIN_EXCESS, RISE_MIN_SPAN_MS, unloggedNumbers, type UnloggedNumbers, type UnloggedRise } from '../model/unlogged.js';
 import { failuresOf, type WaitFacts } from '../model/waits.js';
 import { longPollKind } from '../slow/classify.js';
 import type { FdLifetime, FdReport, FdVerdict, HungShare, InFlightPoint } from '../types.js';
@@ -171,12 +171,20 @@ export interface FdsLive {
   readonly logs: ReadonlyArray<{
     readonly file: string;
     readonly verdict: FdVerdict;
+    /** Requests with lines and no Processed line yet. */
     readonly inFlight: number;
+    /** Of those, open for at least stuck-after. */
     readonly hungNow: number;
     readonly fdErrorLines: number;
+    /** INFO: numbers handed out at least stuck-after ago and never logged (OPTIONS/health, or still running). */
     readonly unloggedPending: number;
+    /** A rise of their rate in this lifetime (indirect sign of requests that hang). */
+    readonly unloggedRise: UnloggedRise | null;
   }>;
 }
+
+/** Live: the unlogged-number scan is redone at most this often (log time). */
+const LIVE_UNLOGGED_MS = 5000;
 
 function key(log: string, epoch: number): string {
   return `${log}\u0000${epoch}`;
@@ -660,21 +668,50 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
     return { reports };
   }
 
+  /**
+   * How things stand now, per log: cheap signals only (fd error lines, requests open past
+   * stuck-after), plus the numbers never logged (INFO, #10 §3): a rise of their rate while the
+   * process runs is the same indirect sign of hanging requests as in a finished log. That scan
+   * is over the lifetime's bitset, so it is refreshed at most every LIVE_UNLOGGED_MS of log time.
+   */
   live(now: LiveContext): FdsLive {
     const logs: Array<FdsLive['logs'][number]> = [];
+    const stuckMs = this.ctx.options.stuckAfterSec * 1000;
     for (const life of now.current) {
       const raw = this.raw.get(key(life.log, life.epoch));
-      const stuckMs = this.ctx.options.stuckAfterSec * 1000;
       let hungNow = 0;
       for (const f of life.requests.open.values()) {
         const s = openStartMs(f, life);
         if (s !== null && now.nowMs !== null && now.nowMs - s >= stuckMs) hungNow++;
       }
+      const unlogged = this.liveUnlogged(life);
       const fdErrorLines = raw === undefined ? 0 : raw.fd.count;
-      const verdict: FdVerdict = fdErrorLines > 0 || hungNow >= RISE_MIN_EXCESS ? (fdErrorLines > 0 ? 'likely' : 'suspicious') : 'no sign';
-      logs.push({ file: life.log, verdict, inFlight: life.requests.open.size, hungNow, fdErrorLines, unloggedPending: 0 });
+      const rising = unlogged?.rise ?? null;
+      const verdict: FdVerdict =
+        fdErrorLines > 0 || (rising !== null && rising.excess >= RISE_MIN_EXCESS) ? 'likely' : hungNow >= RISE_MIN_EXCESS ? 'suspicious' : 'no sign';
+      logs.push({
+        file: life.log,
+        verdict,
+        inFlight: life.requests.open.size,
+        hungNow,
+        fdErrorLines,
+        unloggedPending: unlogged?.missing ?? 0,
+        unloggedRise: rising,
+      });
     }
     return { logs };
+  }
+
+  private readonly liveCache = new Map<string, { atMs: number; value: UnloggedNumbers | null }>();
+
+  private liveUnlogged(life: EndedLifetime): UnloggedNumbers | null {
+    const k = key(life.log, life.epoch);
+    const hit = this.liveCache.get(k);
+    const at = life.stopMs ?? 0;
+    if (hit !== undefined && Math.abs(at - hit.atMs) < LIVE_UNLOGGED_MS) return hit.value;
+    const value = unloggedNumbers(life, this.ctx.options.stuckAfterSec);
+    this.liveCache.set(k, { atMs: at, value });
+    return value;
   }
 }
 

@@ -210,14 +210,16 @@ export interface EndedLifetime {
   readonly provisional: boolean;
 }
 
-export function endedLifetime(log: string, l: Lifetime, followedByBanner: boolean, provisional: boolean): EndedLifetime {
+/** `nowMs`: for a provisional (live) view, the time it is now; it stands in for the stop while the process runs. */
+export function endedLifetime(log: string, l: Lifetime, followedByBanner: boolean, provisional: boolean, nowMs: number | null = null): EndedLifetime {
   const end: LifetimeEnd = l.shutdown !== null ? 'shutdown' : followedByBanner ? 'killed' : 'end-of-input';
   return {
     log,
     epoch: l.epoch,
     bannerStarted: l.bannerStarted,
     end,
-    stopMs: end === 'shutdown' ? (l.shutdown?.startMs ?? l.lastMs) : l.lastMs,
+    stopMs:
+      end === 'shutdown' ? (l.shutdown?.startMs ?? l.lastMs) : provisional && nowMs !== null && (l.lastMs === null || nowMs > l.lastMs) ? nowMs : l.lastMs,
     firstMs: l.firstMs,
     lastMs: l.lastMs,
     first: l.first,

@@ -14,7 +14,7 @@ import { classifyEndpoint } from '../endpoints.js';
 import { overlapsTimeWindow } from '../filter.js';
 import type { EndedLifetime } from '../model/lifetime.js';
 import type { HungFinished, OpenFacts } from '../model/requests.js';
-import { unloggedNumbers } from '../model/unlogged.js';
+import { unloggedNumbers, type UnloggedNumbers, type UnloggedRise } from '../model/unlogged.js';
 import { totalFailures, type WaitFacts } from '../model/waits.js';
 import type { LifetimeSummary, StuckEvidence, StuckFinding, StuckState } from '../types.js';
 
@@ -32,7 +32,15 @@ export interface StuckResult {
 export interface StuckLive {
   /** Requests known to be open now, oldest first, at most LIVE_MAX. */
   readonly open: StuckFinding[];
+  /**
+   * INFO, per running lifetime: numbers handed out at least --stuck-after ago and never logged, and
+   * a rise of their rate (#10 §3, live: requests that hang show only this way at INFO).
+   */
+  readonly unlogged: ReadonlyArray<{ readonly log: string; readonly epoch: number; readonly pending: number; readonly rise: UnloggedRise | null }>;
 }
+
+/** Live: the unlogged-number scan is redone at most this often (log time). */
+const LIVE_UNLOGGED_MS = 5000;
 
 export interface StuckState_ {
   readonly findings: StuckFinding[];
@@ -266,13 +274,28 @@ export class StuckAnalyzer implements Analyzer<StuckState_, StuckResult, StuckLi
 
   live(now: LiveContext): StuckLive {
     const open: StuckFinding[] = [];
+    const unlogged: Array<StuckLive['unlogged'][number]> = [];
     for (const life of now.current) {
       for (const f of life.requests.open.values()) {
         open.push(openFinding(f, life, 'open', now.nowMs));
         if (open.length >= LIVE_MAX * 4) break;
       }
+      const u = this.liveUnlogged(life);
+      if (u !== null) unlogged.push({ log: life.log, epoch: life.epoch, pending: u.missing, rise: u.rise });
     }
-    return { open: sortStuck(open).slice(0, LIVE_MAX) };
+    return { open: sortStuck(open).slice(0, LIVE_MAX), unlogged };
+  }
+
+  private readonly liveCache = new Map<string, { atMs: number; value: UnloggedNumbers | null }>();
+
+  private liveUnlogged(life: EndedLifetime): UnloggedNumbers | null {
+    const k = `${life.log}\u0000${life.epoch}`;
+    const hit = this.liveCache.get(k);
+    const at = life.stopMs ?? 0;
+    if (hit !== undefined && Math.abs(at - hit.atMs) < LIVE_UNLOGGED_MS) return hit.value;
+    const value = unloggedNumbers(life, this.ctx.options.stuckAfterSec);
+    this.liveCache.set(k, { atMs: at, value });
+    return value;
   }
 }
 

@@ -6,12 +6,9 @@
 import type { JobLines, JobsTaken, RangeJob } from '../analyze/range-jobs.js';
 import type { LineAccounting } from '../core/types.js';
 import { threadsFor } from '../input/parallel.js';
-import { lineAlignedRanges } from '../input/ranges.js';
-import { newAccounting } from '../input/read-events.js';
+import { addAccounting, newAccounting } from '../input/accounting.js';
+import { lineAlignedRanges } from '../input/reader.js';
 import type { SourceInfo } from '../input/sources.js';
-
-/** As input/read-events.ts: how many not-understood line numbers are named in the summary. */
-const FIRST_UNPARSED_KEPT = 5;
 
 /**
  * Threads for a parallel analysis (stats, slow) over these sources; 1 means the sequential path.
@@ -63,13 +60,7 @@ export function mergeJobLines(jobs: readonly RangeJob[], results: readonly JobsT
     if (lines === undefined) throw new Error(`job ${i} was not done`);
     if (job.start === 0) linesBefore = 0;
     before.push(linesBefore);
-    const a = lines.accounting;
-    acc.records += a.records;
-    acc.continuations += a.continuations;
-    acc.unparsed += a.unparsed;
-    for (const u of a.firstUnparsed) {
-      if (acc.firstUnparsed.length < FIRST_UNPARSED_KEPT) acc.firstUnparsed.push({ ...u, line: linesBefore + u.line });
-    }
+    addAccounting(acc, lines.accounting, linesBefore);
     linesBefore += lines.ownLines;
   });
   return { accounting: acc, linesBefore: before, linesAfter: linesBefore };

@@ -9,9 +9,10 @@ import type { Readable } from 'node:stream';
 import { Analysis, DEFAULT_OPTIONS } from '../analyze/engine.js';
 import type { LogEvent } from '../core/types.js';
 import { requestKeyId, requestRootTag } from '../group/tags.js';
-import { followFile } from '../input/follow.js';
-import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
-import { continuesRotation, type SourceInfo } from '../input/sources.js';
+import { newAccounting } from '../input/accounting.js';
+import { followFile, readSourceEvents, type EventSink } from '../input/reader.js';
+import { continuesRotation } from '../input/rotation.js';
+import type { SourceInfo } from '../input/sources.js';
 import { App } from '../ui/App.js';
 import { ENTER_SCREEN, LEAVE_SCREEN, releaseKeys, type Terminal } from '../ui/terminal.js';
 import type { InputStatus, LiveSnapshot, RequestLines, SourceState, TopFeed, TopFrame, TopSettings } from '../ui/types.js';
@@ -241,6 +242,7 @@ export class TopSession implements TopFeed {
             src.rotations++;
           },
           startEpoch,
+          missing: 'fail', // the dashboard shows the file as failed, with a warning
         });
       } else {
         endEpoch = await readSourceEvents(src.info, this.sink, this.acc, undefined, src.info.isStdin ? this.stdin : undefined, startEpoch);

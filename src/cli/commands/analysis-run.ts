@@ -35,7 +35,7 @@ function styleFor(out: Output): Style {
 }
 
 export async function runCommand(which: Which, argv: CommonArgs): Promise<number> {
-  const sources: SourceInfo[] = await resolveInputs(argv.files, process.stdin.isTTY === true);
+  const sources: SourceInfo[] = await resolveInputs(argv.files, process.stdin.isTTY === true, { follow: argv.follow });
   if (argv.follow && sources.some((s) => s.isStdin))
     throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
   if (argv.top !== undefined && !(Number.isInteger(argv.top) && argv.top > 0))

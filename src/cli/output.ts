@@ -1,10 +1,12 @@
 import type { Writable } from 'node:stream';
 import { visibleControls } from '../render/safe-text.js';
+import { EXIT_OUTPUT } from './common.js';
 
 /**
  * stdout for synlog commands. On a terminal, log text passes through visibleControls so an
  * escape sequence in a user agent cannot repaint the screen; to a pipe or file, lines stay
- * byte-exact. A closed pipe (`| head`) ends the process quietly with status 0.
+ * byte-exact. A closed pipe (`| head`) ends the process quietly with status 0; any other write
+ * error (a full disk) with one line and status 74.
  */
 export class Output {
   readonly isTTY: boolean;
@@ -14,8 +16,9 @@ export class Output {
     this.isTTY = stream.isTTY === true;
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+      // Not 1: that is what --fail-on-findings uses, and a full disk is no finding.
       process.stderr.write(`synlog: cannot write output: ${err.message}\n`);
-      process.exit(1);
+      process.exit(EXIT_OUTPUT);
     });
   }
 

@@ -4,10 +4,25 @@ import { unparsedSummary } from '../render/accounting.js';
 import { UsageError } from '../run/inputs.js';
 import { writeStderr } from './output.js';
 
-/** Exit statuses: 0 fine, 1 findings/--strict, 2 usage or input errors, 70 a bug in synlog. */
+/**
+ * Exit statuses (README "Exit status", and the --help epilog): 0 fine; 1 findings with
+ * --fail-on-findings, a line not understood with --strict, or no line found by grep; 2 a usage
+ * or input error — also after the results when an input could not be read to its end (a
+ * damaged .gz); 70 a bug in synlog (EX_SOFTWARE); 74 the output could not be written (EX_IOERR:
+ * a full disk must not look like findings in CI). A closed pipe (`| head`) is 0.
+ */
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
+export const EXIT_OUTPUT = 74;
+
+/** The output (stdout, -o, --redaction-map) could not be written: one line, exit 74. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
 
 /** One line on stderr; on a terminal, control characters in it (a file name, a log excerpt) are shown escaped. */
 export function warn(message: string): void {
@@ -25,6 +40,11 @@ export async function guarded(body: () => Promise<number | void>): Promise<void>
       process.exitCode = EXIT_USAGE;
       return;
     }
+    if (err instanceof OutputError) {
+      warn(err.message);
+      process.exitCode = EXIT_OUTPUT;
+      return;
+    }
     const message = err instanceof Error ? err.message : String(err);
     warn(`internal error: ${message.split('\n')[0]} (set SYNLOG_DEBUG=1 for details)`);
     if (process.env.SYNLOG_DEBUG) writeStderr(`${(err as Error | undefined)?.stack ?? ''}\n`);
@@ -33,15 +53,17 @@ export async function guarded(body: () => Promise<number | void>): Promise<void>
 }
 
 /**
- * Reports lines not understood and read warnings on stderr; returns the exit status --strict
- * asks for. With --json the summary object already went to stdout.
+ * Reports lines not understood and read warnings on stderr, after the results; returns the exit
+ * status they call for: EXIT_USAGE when an input could not be read to its end (every warning
+ * from the readers says so), EXIT_FINDINGS for a line not understood with --strict. With
+ * --json the summary object already went to stdout.
  */
 export function reportAccounting(acc: LineAccounting | null, warnings: readonly string[], opts: { strict: boolean; json: boolean }): number {
   for (const w of warnings) warn(w);
-  if (acc === null) return 0;
-  const summary = unparsedSummary(acc);
+  const summary = acc === null ? null : unparsedSummary(acc);
   if (summary && !opts.json) warn(summary);
-  return opts.strict && (acc.unparsed > 0 || warnings.length > 0) ? EXIT_FINDINGS : 0;
+  if (warnings.length > 0) return EXIT_USAGE;
+  return opts.strict && acc !== null && acc.unparsed > 0 ? EXIT_FINDINGS : 0;
 }
 
 export { parseDurationSec } from '../commands/analysis.js';

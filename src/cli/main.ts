@@ -28,7 +28,11 @@ const cli = yargs(hideBin(process.argv))
   .alias('h', 'help')
   .version(SYNLOG_VERSION)
   .wrap(Math.min(110, process.stdout.columns || 100))
-  .epilog('Docs and examples: README.md. Exit status: 0 ok, 1 findings or --strict, 2 usage/input error.')
+  .epilog(
+    'Docs and examples: README.md. Exit status: 0 ok; 1 findings (--fail-on-findings), a line not understood (--strict) or no line ' +
+      'found (grep); 2 usage or input error, also after the results when an input could not be read to its end (a damaged .gz); ' +
+      '70 a bug in synlog; 74 the output could not be written.',
+  )
   .fail((msg, err, y) => {
     // Usage problems: one line plus a pointer to --help, never a stack trace.
     if (err && !msg) throw err;

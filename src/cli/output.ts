@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Style } from '../render/findings-text.js';
 import { SYNLOG_STYLING, visibleControls, visibleControlsExcept } from '../render/safe-text.js';
+import { EXIT_OUTPUT } from './common.js';
 
 /** Colour only on a terminal, and not with NO_COLOR or TERM=dumb. */
 export function styleFor(out: { readonly isTTY: boolean }): Style {
@@ -13,7 +14,8 @@ export function styleFor(out: { readonly isTTY: boolean }): Style {
  * keeps only synlog's own styling (the renderers already escape every log-derived field; this
  * is the last line of defence should one forget). To a pipe or file, log lines stay byte-exact
  * (`grep`'s documented promise) and synlog's text is written as the renderers made it (log
- * fields escaped there). A closed pipe (`| head`) ends the process quietly with status 0.
+ * fields escaped there). A closed pipe (`| head`) ends the process quietly with status 0; any
+ * other write error (a full disk) with one line and status 74.
  */
 export class Output {
   readonly isTTY: boolean;
@@ -23,8 +25,9 @@ export class Output {
     this.isTTY = stream.isTTY === true;
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+      // Not 1: that is what --fail-on-findings uses, and a full disk is no finding.
       process.stderr.write(`synlog: cannot write output: ${err.message}\n`);
-      process.exit(1);
+      process.exit(EXIT_OUTPUT);
     });
   }
 

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { GroupSummary, PrintedLine } from '../render/grep-format.js';
 import { requestKeyId } from '../group/tags.js';
 import { jobCountFor, shareJobs, threadsFor } from '../input/parallel.js';
-import { lineAlignedRanges } from '../input/ranges.js';
+import { lineAlignedRanges } from '../input/reader.js';
 import { scanJobs, type ScanHit, type ScanJobs, type ScanResult } from './scan-range.js';
 
 export interface FileGroups {

@@ -1,8 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { LineParser, isRecordStart } from '../parse/line-parser.js';
 import { matchWantedTag } from '../group/tags.js';
-import { MAX_LINE_BYTES } from '../input/line-splitter.js';
 import type { JobTaker } from '../input/parallel.js';
+import { readLineBlocks } from '../input/reader.js';
 
 /** One line that belongs to a wanted request. Offsets are bytes in the file. */
 export interface ScanHit {
@@ -64,10 +63,10 @@ export function scanJobs(req: ScanJobs, taker: JobTaker): ScanThreadResult {
 }
 
 const BANNER = Buffer.from('***** STARTING SERVER *****');
-const CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Finds every line of the wanted requests in one byte range of a plain file. Only lines that
+ * Finds every line of the wanted requests in one byte range of a plain file, read as blocks of
+ * whole lines by the shared range reader (input/reader.ts readLineBlocks). Only lines that
  * contain a wanted tag (or the restart banner) are decoded and parsed — the rest is skipped
  * with Buffer.indexOf, which is why this is as fast as grep. Synchronous: it runs inside a
  * worker thread per range.
@@ -77,37 +76,12 @@ export function scanRange(req: ScanRequest): ScanResult {
   const parser = new LineParser(req.path);
   const hits: ScanHit[] = [];
   const banners: number[] = [];
-  const fd = openSync(req.path, 'r');
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES + MAX_LINE_BYTES);
-  let carry = 0; // bytes at the front of buf carried from the previous read
-  let bufFileOffset = req.rangeStart; // file offset of buf[0]
   let pendingWanted: string | undefined; // continuation lines of this request follow
   let lines = 0;
-  let countedTo = 0; // buf index up to which newlines were counted
 
-  try {
-    for (;;) {
-      const bytesRead = readSync(fd, buf, carry, CHUNK_BYTES, bufFileOffset + carry);
-      const dataEnd = carry + bytesRead;
-      const eof = bytesRead === 0;
-      if (dataEnd === 0) break;
-      // Process whole lines only; at EOF the last line may lack its newline.
-      let workEnd: number;
-      if (eof) workEnd = dataEnd;
-      else {
-        const lastNl = buf.lastIndexOf(10, dataEnd - 1);
-        if (lastNl < 0) {
-          if (dataEnd >= MAX_LINE_BYTES) {
-            // An over-long line: skip it whole, it cannot be a record start we could print.
-            carry = 0;
-            bufFileOffset += dataEnd;
-            continue;
-          }
-          carry = dataEnd;
-          continue;
-        }
-        workEnd = lastNl + 1;
-      }
+  readLineBlocks(req.path, req.rangeStart, req.rangeEnd, {
+    block(buf, workEnd, bufFileOffset) {
+      let countedTo = 0; // buf index up to which newlines were counted
       // Lines starting at or after rangeEnd belong to the next range, except continuations we owe.
       const ownEnd = Math.max(0, Math.min(workEnd, req.rangeEnd - bufFileOffset));
 
@@ -154,21 +128,16 @@ export function scanRange(req: ScanRequest): ScanResult {
           if (lastHit && !lastHit.record) lastDone = lastHit.start - bufFileOffset;
         } else pendingWanted = wanted;
       }
-      if (req.countLines) {
-        lines += countNewlines(buf, countedTo, ownEnd);
-      }
-      countedTo = 0;
-
-      if (eof) break;
+      if (req.countLines) lines += countNewlines(buf, countedTo, ownEnd);
       // Past our range we only keep reading while continuation lines of one of our hits go on.
-      if (bufFileOffset + workEnd >= req.rangeEnd && pendingWanted === undefined) break;
-      carry = dataEnd - workEnd;
-      buf.copyWithin(0, workEnd, dataEnd);
-      bufFileOffset += workEnd;
-    }
-  } finally {
-    closeSync(fd);
-  }
+      return bufFileOffset + workEnd < req.rangeEnd || pendingWanted !== undefined;
+    },
+    overlong(offset) {
+      // Never a record start, and too long to print: skipped, but it is a line.
+      if (req.countLines && offset < req.rangeEnd) lines++;
+      return offset < req.rangeEnd || pendingWanted !== undefined;
+    },
+  });
   return { hits, banners, lines };
 }
 

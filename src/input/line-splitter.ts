@@ -94,6 +94,15 @@ export class LineSplitter {
     if (lastNl + 1 < chunk.length) this.addCarry(chunk.subarray(lastNl + 1));
   }
 
+  /**
+   * A line longer than MAX_LINE_BYTES that the caller skipped itself (a block reader, see
+   * reader.ts readLineBlocks), between two pushes that ended with whole lines: numbered here.
+   */
+  skipLine(bytes: number): void {
+    this.started = true;
+    this.handler.overlong(++this.lineNo, bytes);
+  }
+
   /** End of input: a last line without a trailing newline still counts. */
   end(): void {
     if (this.skippingBytes > 0) {

@@ -1,8 +1,7 @@
 import type { LineAccounting, LogEvent } from '../core/types.js';
 import { jobCountFor, shareJobs, threadsFor, type JobTaker, type ThreadResult } from '../input/parallel.js';
-import { lineAlignedRanges } from '../input/ranges.js';
-import { account, newAccounting, overlongEvent } from '../input/read-events.js';
-import { readRangeLines } from '../input/range-reader.js';
+import { account, addAccounting, newAccounting, overlongEvent } from '../input/accounting.js';
+import { lineAlignedRanges, readRangeLines } from '../input/reader.js';
 import { LineParser } from '../parse/line-parser.js';
 
 export type KindCounts = Record<LogEvent['kind'], number>;
@@ -87,13 +86,7 @@ export async function countPlainFile(path: string, label: string, size: number, 
   let linesBefore = 0;
   for (const p of byJob) {
     for (const k of Object.keys(total.counts) as Array<keyof KindCounts>) total.counts[k] += p.counts[k];
-    const a = total.accounting;
-    a.records += p.accounting.records;
-    a.continuations += p.accounting.continuations;
-    a.unparsed += p.accounting.unparsed;
-    for (const u of p.accounting.firstUnparsed) {
-      if (a.firstUnparsed.length < 5) a.firstUnparsed.push({ ...u, line: linesBefore + u.line });
-    }
+    addAccounting(total.accounting, p.accounting, linesBefore);
     linesBefore += p.ownLines;
   }
   return total;
@@ -101,8 +94,5 @@ export async function countPlainFile(path: string, label: string, size: number, 
 
 export function mergeCounts(into: KindCounts, acc: LineAccounting, part: RangeCount): void {
   for (const k of Object.keys(into) as Array<keyof KindCounts>) into[k] += part.counts[k];
-  acc.records += part.accounting.records;
-  acc.continuations += part.accounting.continuations;
-  acc.unparsed += part.accounting.unparsed;
-  for (const u of part.accounting.firstUnparsed) if (acc.firstUnparsed.length < 5) acc.firstUnparsed.push(u);
+  addAccounting(acc, part.accounting);
 }

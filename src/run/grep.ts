@@ -1,8 +1,10 @@
 import type { LineAccounting } from '../core/types.js';
 import { GrepCollector } from '../grep/grep-events.js';
 import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
-import { newAccounting, readSourceEvents } from '../input/read-events.js';
-import { continuesRotation, type SourceInfo } from '../input/sources.js';
+import { newAccounting } from '../input/accounting.js';
+import { readSourceEvents } from '../input/reader.js';
+import { continuesRotation } from '../input/rotation.js';
+import type { SourceInfo } from '../input/sources.js';
 import { groupHeader, markdownGroup, printTextGroup, type GroupSummary, type PrintedLine, type Printer } from '../render/grep-format.js';
 import { createRedactor, inputFileNames, type RedactOptions } from '../report/redact.js';
 

@@ -1,5 +1,6 @@
 import type { LineAccounting, LogEvent } from '../core/types.js';
-import { newAccounting, readSourceEvents } from '../input/read-events.js';
+import { newAccounting } from '../input/accounting.js';
+import { readSourceEvents } from '../input/reader.js';
 import type { SourceInfo } from '../input/sources.js';
 import { accountingObject } from '../render/accounting.js';
 import type { Printer } from '../render/grep-format.js';

@@ -1,8 +1,10 @@
 import { GrepCollector } from '../grep/grep-events.js';
 import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
 import { requestKeyId, type RequestKey } from '../group/tags.js';
-import { newAccounting, readSourceEvents } from '../input/read-events.js';
-import { continuesRotation, type SourceInfo } from '../input/sources.js';
+import { newAccounting } from '../input/accounting.js';
+import { readSourceEvents } from '../input/reader.js';
+import { rotationChains } from '../input/rotation.js';
+import type { SourceInfo } from '../input/sources.js';
 
 /** Lines kept per request for a report; the report trims further to fit GitHub. */
 const MAX_LINES_PER_REQUEST = 400;
@@ -20,9 +22,15 @@ export async function collectRequestLines(
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const wantedIds = new Set(keys.map(requestKeyId));
-  const chains = rotationChains(sources);
-  for (const [i, src] of sources.entries()) {
-    const chain = chains[i] ?? [src.label];
+  const chainOf = new Map<SourceInfo, string[]>();
+  for (const chain of rotationChains(sources))
+    for (const src of chain)
+      chainOf.set(
+        src,
+        chain.map((s) => s.label),
+      );
+  for (const src of sources) {
+    const chain = chainOf.get(src) ?? [src.label];
     const tags = [...new Set(keys.filter((k) => chain.includes(k.file)).map((k) => k.tag))];
     if (tags.length === 0) continue;
     const keep = (epoch: number, tag: string, line: string): void => {
@@ -47,17 +55,4 @@ export async function collectRequestLines(
     }
   }
   return out;
-}
-
-/** For each source, the labels of the rotated log it belongs to (itself alone if none). */
-function rotationChains(sources: readonly SourceInfo[]): string[][] {
-  const chains: string[][] = [];
-  let current: string[] = [];
-  sources.forEach((src, i) => {
-    const prev = sources[i - 1];
-    if (prev === undefined || !continuesRotation(prev, src)) current = [];
-    current.push(src.label);
-    chains.push(current);
-  });
-  return chains;
 }

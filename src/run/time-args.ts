@@ -1,9 +1,12 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { SourceInfo } from '../input/sources.js';
+import { readSourceBytes } from '../input/reader.js';
+import { LineSplitter } from '../input/line-splitter.js';
 import { LineParser } from '../parse/line-parser.js';
 import { UsageError } from './inputs.js';
 
 const DAY_MS = 86_400_000;
+/** The first log line with a time is near the start: look no further than this. */
+const FIRST_TIME_WITHIN_BYTES = 256 * 1024;
 
 /**
  * `--since`/`--until` values in log time: `2026-11-22 07:44[:05]` (or with a `T`), or just a
@@ -24,22 +27,34 @@ export function parseLogTimeArg(text: string, dayMs: number | null): number {
   throw new UsageError(`not a log time: '${text}' (try '2026-11-22 07:44' or '07:44')`);
 }
 
-/** Midnight of the first timestamp in the first plain file, for time-only --since/--until. */
+/**
+ * Midnight of the first timestamp in the first regular file (plain or gzip, oldest piece of a
+ * rotated log first), for time-only --since/--until. Pipes are not read ahead: that would
+ * consume them.
+ */
 export async function firstLogDayMs(sources: readonly SourceInfo[]): Promise<number | null> {
-  const first = sources.find((s) => s.seekable);
-  if (!first) return null;
-  const fd = openSync(first.name, 'r');
-  try {
-    const buf = Buffer.alloc(256 * 1024);
-    const got = readSync(fd, buf, 0, buf.length, 0);
-    const parser = new LineParser(first.name);
-    const lines = buf.toString('utf8', 0, got).split('\n');
-    for (let i = 0; i < lines.length - 1; i++) {
-      const e = parser.parse(lines[i]!, i + 1);
-      if (e.kind !== 'continuation' && e.timeMs !== null) return Math.floor(e.timeMs / DAY_MS) * DAY_MS;
-    }
-    return null;
-  } finally {
-    closeSync(fd);
+  for (const src of sources) {
+    if (src.isStdin || src.bytes === null) continue;
+    const parser = new LineParser(src.label);
+    let dayMs: number | null = null;
+    let bytes = 0;
+    const splitter = new LineSplitter({
+      line(text, lineNo) {
+        if (dayMs !== null) return;
+        const e = parser.parse(text, lineNo);
+        if (e.kind !== 'continuation' && e.timeMs !== null) dayMs = Math.floor(e.timeMs / DAY_MS) * DAY_MS;
+      },
+      overlong: () => undefined,
+    });
+    await readSourceBytes(
+      src,
+      (chunk) => {
+        bytes += chunk.length;
+        splitter.push(chunk);
+      },
+      { enough: () => dayMs !== null || bytes >= FIRST_TIME_WITHIN_BYTES },
+    );
+    if (dayMs !== null) return dayMs;
   }
+  return null;
 }

@@ -11,9 +11,10 @@ import { FULL_ANALYSIS, liveSnapshot } from '../analyze/result.js';
 import type { LogEvent } from '../core/types.js';
 import { detach } from '../core/strings.js';
 import { requestKeyId, requestRootTag } from '../group/tags.js';
-import { followFile } from '../input/follow.js';
-import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
-import { continuesRotation, type SourceInfo } from '../input/sources.js';
+import { newAccounting } from '../input/accounting.js';
+import { followFile, readSourceEvents, type EventSink } from '../input/reader.js';
+import { continuesRotation } from '../input/rotation.js';
+import type { SourceInfo } from '../input/sources.js';
 import { App } from '../ui/App.js';
 import { visibleControls } from '../render/safe-text.js';
 import { ENTER_SCREEN, escapingStdout, restoreTerminalSync, type Terminal } from '../ui/terminal.js';
@@ -320,6 +321,7 @@ export class TopSession implements TopFeed {
             src.rotations++;
           },
           startEpoch,
+          missing: 'fail', // the dashboard shows the file as failed, with a warning
         });
       } else {
         endEpoch = await readSourceEvents(src.info, this.sink, this.acc, undefined, src.info.isStdin ? this.stdin : undefined, startEpoch);

@@ -8,7 +8,7 @@ import { progressLine } from '../progress.js';
 import type { CommonArgs } from './analysis.js';
 
 export async function runCommand(which: AnalysisCommand, argv: CommonArgs): Promise<number> {
-  const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
+  const sources = await resolveInputs(argv.files, process.stdin.isTTY === true, { follow: argv.follow });
   const plan = planAnalysis(
     which,
     {

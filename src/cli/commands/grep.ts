@@ -71,7 +71,7 @@ export const grepCommand: CommandModule<object, GrepArgs> = {
       if (outcome.groups === 0) {
         // Like grep: nothing found is status 1, said once on stderr.
         warn(`no line of ${tags.join(', ')} found`);
-        return EXIT_FINDINGS;
+        return code !== 0 ? code : EXIT_FINDINGS;
       }
       return code;
     }),

@@ -282,6 +282,9 @@ const PIECES = ' + ';
 const STDIN_LABEL = '-';
 const STDIN_NAME = '(stdin)';
 const STDIN_ARG = 'FILE';
+/** A pipe given by name (`<(zcat …)`, /dev/stdin): it cannot be read again either. */
+const PIPE_LABEL = /^\/(?:dev|proc\/(?:self|\d+))\/fd\/\d+$|^\/dev\/stdin$/;
+const PIPE_NAME = '(pipe)';
 
 /**
  * How the report names its input files: redacted, without their directory (inputFileNames);
@@ -299,7 +302,7 @@ class FileNames {
     private readonly L: (s: string) => string,
   ) {
     const pieces = labels.flatMap((l) => l.split(PIECES));
-    this.stdin = pieces.includes(STDIN_LABEL);
+    this.stdin = pieces.some((p) => p === STDIN_LABEL || PIPE_LABEL.test(p));
     this.short = inputFileNames(pieces);
   }
 
@@ -320,12 +323,13 @@ class FileNames {
   arg(label: string): string {
     return label
       .split(PIECES)
-      .map((l) => (l === STDIN_LABEL ? STDIN_ARG : shellWord(this.piece(l))))
+      .map((l) => (l === STDIN_LABEL || PIPE_LABEL.test(l) ? STDIN_ARG : shellWord(this.piece(l))))
       .join(' ');
   }
 
   private piece(label: string): string {
     if (label === STDIN_LABEL) return STDIN_NAME;
+    if (PIPE_LABEL.test(label)) return PIPE_NAME;
     return this.redact ? this.L(this.short(label)) : label;
   }
 }

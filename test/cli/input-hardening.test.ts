@@ -79,7 +79,9 @@ describe('named pipes and /dev/stdin are read as streams (was: internal error ES
     const r = sh(`synlog report <(cat ${INFO})`);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('POST-4687: stuck, open at a shutdown, 99.3 s, 4 lines');
-    expect(r.stdout.replaceAll(/\/dev\/fd\/\d+/g, INFO)).toBe(file.stdout);
+    // the same report, but for the log's name: a pipe is `(pipe)`, and `FILE` in commands (it cannot be read again)
+    expect(r.stdout).toContain('`(pipe)`');
+    expect(r.stdout).toContain('synlog grep POST-4687 FILE');
   });
 
   it('--follow on a pipe reads it to its end', () => {

@@ -48,7 +48,10 @@ export interface Place {
   readonly life: Lifetime;
 }
 
-/** A Processed line, with what the engine knows of its request. */
+/**
+ * A Processed line, with what the engine knows of its request. The engine reuses one object for
+ * every line (millions of them): keep its values, never the object.
+ */
 export interface Finished {
   /** Root tag (`GET-37`), null when the line has no tag. */
   readonly root: string | null;

@@ -146,7 +146,16 @@ export class Engine<K extends AnalyzerName> {
   linesRead = 0;
   private unparsedTotal = 0;
   private nowMs: number | null = null;
-  private finished = false;
+  private done = false;
+  /** The one Finished handed to analyzers (see contract.ts): no object per Processed line. */
+  private readonly finished: { -readonly [P in keyof Finished]: Finished[P] } = {
+    root: null,
+    seq: -1,
+    open: null,
+    endpoint: classifyEndpoint('GET', '/'),
+    startMs: null,
+    cutOff: false,
+  };
 
   /** This engine reads a job that does not start its log: its first lifetime began before it. */
   private readonly jobStart: boolean;
@@ -250,7 +259,13 @@ export class Engine<K extends AnalyzerName> {
         const open = root === null ? null : life.requests.close(root, seq, startMs);
         const endpoint = classifyEndpoint(r.method, r.uri);
         const cutOff = r.dropped && life.shuttingDown;
-        const finished: Finished = { root, seq, open, endpoint, startMs, cutOff };
+        const finished = this.finished;
+        finished.root = root;
+        finished.seq = seq;
+        finished.open = open;
+        finished.endpoint = endpoint;
+        finished.startMs = startMs;
+        finished.cutOff = cutOff;
         this.noteHung(log, life, r, finished);
         for (const [, a] of this.analyzers) {
           a.onRecord?.(r, place);
@@ -421,8 +436,8 @@ export class Engine<K extends AnalyzerName> {
 
   /** End of input: every lifetime still open ends here; the analyzers' results. Call once. */
   finish(): EngineResult<K> {
-    if (!this.finished) {
-      this.finished = true;
+    if (!this.done) {
+      this.done = true;
       for (const log of this.logs.values()) {
         const last = log.lifetimes.length - 1;
         log.lifetimes.forEach((l, i) => this.endLifetime(log, l, i < last));

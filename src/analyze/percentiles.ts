@@ -322,9 +322,9 @@ export class DurationSamples {
           if (a instanceof Uint32Array) this.exact = a = asSeconds(a, n, a.length);
           else b = asSeconds(b, m, m);
         }
-        if (this.sorted && other.sorted) {
-          this.exact = mergeSorted(a, n, b, m);
-        } else {
+        // Appended, sorted once when asked: merging sorted runs each time would copy the whole
+        // array per part (a log cut into many jobs merges many parts).
+        {
           let into = a;
           if (into.length < total) {
             const capacity = Math.min(Math.max(total, a.length * 2), Math.max(this.limitSamples, 1));
@@ -393,32 +393,6 @@ export class DurationSamples {
     }
     return view;
   }
-}
-
-/**
- * The first n of `a` and the first m of `b` (the same kind), both ascending, merged into a new
- * ascending array: the same array `sort()` gives for their concatenation (−0 before +0 as well).
- */
-function mergeSorted(a: Samples, n: number, b: Samples, m: number): Samples {
-  const out = a instanceof Uint32Array ? new Uint32Array(n + m) : new Float64Array(n + m);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < n && j < m) {
-    const x = a[i] ?? 0;
-    const y = b[j] ?? 0;
-    // Equal values are interchangeable, except that a −0 from `b` goes before a +0 from `a`.
-    if (x < y || (x === y && (x !== 0 || !Object.is(y, -0)))) {
-      out[k++] = x;
-      i++;
-    } else {
-      out[k++] = y;
-      j++;
-    }
-  }
-  if (i < n) out.set(a.subarray(i, n), k);
-  else if (j < m) out.set(b.subarray(j, m), k);
-  return out;
 }
 
 /**

@@ -126,3 +126,66 @@ export async function shareJobs<T extends ThreadResult>(
   }
   return results;
 }
+
+/** One job's result as a worker posts it (streamJobs): the job's index, and what `doJob` returned. */
+export interface JobMessage<R> {
+  readonly job: number;
+  readonly result: R;
+}
+
+/**
+ * Like shareJobs, but each job's result is handed to `onResult` in job order as soon as it and
+ * every job before it are done, while the threads go on: memory holds only the results that
+ * arrived out of order, and output can flow as the input is read. Workers post one JobMessage per
+ * job (then exit); this thread does jobs too and yields to the event loop between them so the
+ * workers' results are taken in. Jobs a failed worker took are done again here.
+ */
+export async function streamJobs<R>(
+  jobCount: number,
+  threads: number,
+  script: string,
+  callerUrl: string,
+  data: object,
+  doJob: (job: number) => { result: R; lines: number },
+  onResult: (job: number, result: R) => void,
+  onProgress?: JobProgress,
+): Promise<void> {
+  const queue = newJobQueue(jobCount);
+  const waiting = new Map<number, R>();
+  let next = 0;
+  const deliver = (job: number, result: R): void => {
+    waiting.set(job, result);
+    while (waiting.has(next)) {
+      const r = waiting.get(next) as R;
+      waiting.delete(next);
+      onResult(next, r);
+      next++;
+    }
+  };
+  const workers: Array<Promise<void>> = [];
+  for (let i = 1; i < Math.min(threads, jobCount); i++) {
+    workers.push(
+      new Promise<void>((resolve) => {
+        const worker = new Worker(new URL(script, callerUrl), { workerData: { ...data, queue }, resourceLimits: WORKER_LIMITS });
+        worker.on('message', (m: JobMessage<R>) => deliver(m.job, m.result));
+        // A worker that fails leaves its jobs undone: they are redone below.
+        worker.once('error', () => resolve());
+        worker.once('exit', () => resolve());
+      }),
+    );
+  }
+  const taker = queueTaker(queue);
+  const report = (): void => onProgress?.(Atomics.load(queue.counter, 1), Number(Atomics.load(queue.lines, 0)));
+  for (let i = taker.next(); i >= 0; i = taker.next()) {
+    const done = doJob(i);
+    taker.finished(done.lines);
+    deliver(i, done.result);
+    report();
+    // Let the workers' messages in (they are handled only when this thread is idle).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(workers);
+  for (let i = next; i < jobCount; i++) if (!waiting.has(i)) deliver(i, doJob(i).result);
+  report();
+  if (next < jobCount) throw new Error(`job ${next} was not done`);
+}

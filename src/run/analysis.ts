@@ -8,13 +8,20 @@ import type { Engine, EngineState } from '../analyze/engine.js';
 import type { AnalyzerName } from '../analyze/registry.js';
 import type { LineAccounting, LogEvent } from '../core/types.js';
 import { followFile } from '../input/follow.js';
-import { JOB_BYTES, jobCountFor, shareJobs } from '../input/parallel.js';
+import { jobCountFor, streamJobs } from '../input/parallel.js';
 import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
 import { continuesRotation, type SourceInfo } from '../input/sources.js';
-import { addJobLines, engineJobs, planJobs, rangeThreads, type EngineJobsRequest, type EngineJobsResult, type JobLines, type RangeJob } from './jobs.js';
-
-/** Bytes per round of parallel jobs: long enough that starting the workers costs ~1 %. */
-const ROUND_BYTES = 512 * 1024 * 1024;
+import {
+  addJobLines,
+  engineJob,
+  planJobs,
+  rangeThreads,
+  type EngineJobResult,
+  type EngineJobsRequest,
+  type EngineJobsResult,
+  type JobLines,
+  type RangeJob,
+} from './jobs.js';
 
 export interface RunHooks {
   /** Follow each named file like tail -F after reading it (until the signal aborts). */
@@ -148,14 +155,16 @@ export class JobMerger<K extends AnalyzerName> {
 
 /**
  * Plain files as line-aligned jobs shared by this thread and a worker per further core
- * (input/parallel.ts shareJobs), a round of ROUND_BYTES at a time; each round's job states are
- * merged into `engine` in file order before the next round is read.
+ * (input/parallel.ts streamJobs); each job's state is merged into `engine` in file order as soon
+ * as it and the jobs before it are done, so memory holds only the few that finished early and
+ * findings come out as the file is read. `roundJobs` starts fresh workers every so many jobs
+ * (tests use it to cut finer; a round costs one worker start-up).
  */
 async function runJobs<K extends AnalyzerName>(sources: readonly SourceInfo[], engine: Engine<K>, threads: number, hooks: RunHooks): Promise<RunOutcome> {
   const labels = logLabels(sources);
   const bytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
   const jobs = planJobs(sources, hooks.jobCount ?? jobCountFor(bytes, threads), (s) => labels.get(s.label) ?? s.label);
-  const roundJobs = hooks.roundJobs ?? Math.max(threads * 4, Math.floor(ROUND_BYTES / JOB_BYTES));
+  const roundJobs = hooks.roundJobs ?? jobs.length;
   const merger = new JobMerger(engine);
   for (let from = 0; from < jobs.length; from += roundJobs) {
     const round = jobs.slice(from, from + roundJobs);
@@ -163,18 +172,24 @@ async function runJobs<K extends AnalyzerName>(sources: readonly SourceInfo[], e
     const linesBefore = merger.linesDone;
     const progress =
       hooks.onProgress && ((finished: number, lines: number) => hooks.onProgress?.((bytes * (from + finished)) / jobs.length, linesBefore + lines));
-    const results = await shareJobs<EngineJobsResult>(
+    let flushing: Promise<void> | undefined;
+    await streamJobs<EngineJobResult>(
       round.length,
       threads,
       './engine-worker.js',
       import.meta.url,
       request,
-      (taker) => engineJobs(request, taker),
+      (i) => {
+        const r = engineJob(request, i);
+        return { result: r, lines: r.lines.ownLines };
+      },
+      (i, r) => {
+        merger.add(round[i]!, r.lines, r.state);
+        flushing ??= hooks.flush?.();
+      },
       progress,
     );
-    merger.addRound(round, results, from);
-    const waiting = hooks.flush?.();
-    if (waiting) await waiting;
+    if (flushing) await flushing;
   }
   return { accounting: merger.accounting, startEpochs: merger.startEpochs, warnings: [], live: false, threads };
 }

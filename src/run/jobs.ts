@@ -83,33 +83,45 @@ export function planJobs(sources: readonly SourceInfo[], jobCount: number, logOf
   return out;
 }
 
+/** One job's engine state and lines. */
+export interface EngineJobResult {
+  readonly lines: JobLines;
+  readonly state: EngineState;
+}
+
+/** Runs job `i` with a fresh engine (on a worker thread or this one). */
+export function engineJob(request: EngineJobsRequest, i: number): EngineJobResult {
+  const job = request.jobs[i]!;
+  const engine = new Engine(request.names, request.options, job.first ? 'first-job' : 'job');
+  if (job.log !== job.label) engine.continueFile(job.log, job.label);
+  const parser = new LineParser(job.label);
+  const accounting = newAccounting();
+  const read = readRangeLines(job.path, job.start, job.end, {
+    line(text, lineNo) {
+      const e = parser.parse(text, lineNo);
+      account(accounting, e);
+      engine.onEvent(e);
+    },
+    overlong(lineNo, bytes) {
+      const e = overlongEvent(job.label, lineNo, parser.epoch, bytes);
+      account(accounting, e);
+      engine.onEvent(e);
+    },
+  });
+  return { lines: { accounting, ownLines: read.ownLines }, state: engine.toState() };
+}
+
 /** Runs the jobs a taker hands out, each with a fresh engine (on a worker thread or this one). */
 export function engineJobs(request: EngineJobsRequest, taker: JobTaker): EngineJobsResult {
   const taken: number[] = [];
   const lines: JobLines[] = [];
   const states: EngineState[] = [];
   for (let i = taker.next(); i >= 0; i = taker.next()) {
-    const job = request.jobs[i]!;
-    const engine = new Engine(request.names, request.options, job.first ? 'first-job' : 'job');
-    if (job.log !== job.label) engine.continueFile(job.log, job.label);
-    const parser = new LineParser(job.label);
-    const accounting = newAccounting();
-    const read = readRangeLines(job.path, job.start, job.end, {
-      line(text, lineNo) {
-        const e = parser.parse(text, lineNo);
-        account(accounting, e);
-        engine.onEvent(e);
-      },
-      overlong(lineNo, bytes) {
-        const e = overlongEvent(job.label, lineNo, parser.epoch, bytes);
-        account(accounting, e);
-        engine.onEvent(e);
-      },
-    });
+    const r = engineJob(request, i);
     taken.push(i);
-    lines.push({ accounting, ownLines: read.ownLines });
-    states.push(engine.toState());
-    taker.finished(read.ownLines);
+    lines.push(r.lines);
+    states.push(r.state);
+    taker.finished(r.lines.ownLines);
   }
   return { jobs: taken, lines, states };
 }
@@ -117,6 +129,11 @@ export function engineJobs(request: EngineJobsRequest, taker: JobTaker): EngineJ
 /** The buffers of a thread's result, to transfer instead of copying. */
 export function engineJobsTransferables(request: EngineJobsRequest, r: EngineJobsResult): ArrayBuffer[] {
   return [...new Set(r.states.flatMap((s) => Engine.transferables(request.names, s)))];
+}
+
+/** The buffers of one job's result. */
+export function engineJobTransferables(request: EngineJobsRequest, r: EngineJobResult): ArrayBuffer[] {
+  return Engine.transferables(request.names, r.state);
 }
 
 /**

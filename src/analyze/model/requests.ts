@@ -129,6 +129,7 @@ export interface RequestTableState {
   readonly seen: Uint32Array;
   readonly done: Uint32Array;
   readonly doneNames: string[];
+  readonly startBase: number;
   readonly startCells: Uint32Array;
   readonly hung: HungFinished[];
   readonly hungDropped: number;
@@ -279,6 +280,7 @@ export class RequestTable {
       seen: this.seen.words(),
       done: this.done.words(),
       doneNames: this.doneNames.toState(),
+      startBase: this.starts.base,
       startCells: this.starts.cells,
       hung: this.hung,
       hungDropped: this.hungDropped,
@@ -294,7 +296,7 @@ export class RequestTable {
     t.seen = SeqBitset.fromWords(s.seen);
     t.done = SeqBitset.fromWords(s.done);
     t.doneNames = NameSet.fromState(DONE_NAMES_CAP, s.doneNames);
-    t.starts = StartIndex.fromCells(s.startCells);
+    t.starts = StartIndex.fromCells(s.startBase, s.startCells);
     t.hung = s.hung;
     t.hungDropped = s.hungDropped;
     t.candidates = s.candidates;

@@ -8,6 +8,8 @@
 export const START_CELL_SEQS = 4;
 
 export class StartIndex {
+  /** Cell `i` is cell `base + i`: only the span of numbers seen is held (a job sees a narrow one). */
+  base = 0;
   /** Per cell: the earliest start in whole seconds since 1970, plus one (0: none; Uint32 holds up to 2106). */
   cells: Uint32Array = new Uint32Array(0);
 
@@ -19,15 +21,34 @@ export class StartIndex {
   }
 
   private noteCell(cell: number, v: number): void {
-    if (cell >= this.cells.length) {
-      let len = Math.max(64, this.cells.length * 2);
-      while (len <= cell) len *= 2;
-      const grown = new Uint32Array(len);
-      grown.set(this.cells);
-      this.cells = grown;
+    this.cover(cell);
+    const i = cell - this.base;
+    const old = this.cells[i] ?? 0;
+    if (old === 0 || v < old) this.cells[i] = v;
+  }
+
+  /** Makes cell `c` addressable, growing by doubling towards it. */
+  private cover(c: number): void {
+    const len = this.cells.length;
+    if (len === 0) {
+      this.base = c;
+      this.cells = new Uint32Array(64);
+      return;
     }
-    const old = this.cells[cell] ?? 0;
-    if (old === 0 || v < old) this.cells[cell] = v;
+    if (c >= this.base && c < this.base + len) return;
+    const lo = Math.min(this.base, c);
+    const hi = Math.max(this.base + len, c + 1);
+    const size = Math.max(hi - lo, 2 * len);
+    const newBase = c < this.base ? Math.max(0, hi - size) : lo;
+    const grown = new Uint32Array(size);
+    grown.set(this.cells, this.base - newBase);
+    this.base = newBase;
+    this.cells = grown;
+  }
+
+  private at(c: number): number {
+    const i = c - this.base;
+    return i >= 0 && i < this.cells.length ? (this.cells[i] ?? 0) : 0;
   }
 
   /**
@@ -35,19 +56,20 @@ export class StartIndex {
    * place in the cell; or the nearest known cell's. Null when no finished request has a time.
    */
   startOf(seq: number): number | null {
-    const cells = this.cells;
     const c = Math.floor(seq / START_CELL_SEQS);
-    const here = cells[c] ?? 0;
-    const next = cells[c + 1] ?? 0;
+    const here = this.at(c);
+    const next = this.at(c + 1);
     if (here !== 0) {
       const ms = (here - 1) * 1000;
       if (next === 0 || next < here) return ms;
       return ms + ((next - here) * 1000 * (seq - c * START_CELL_SEQS)) / START_CELL_SEQS;
     }
-    for (let d = 1; c - d >= 0 || c + d < cells.length; d++) {
-      const before = cells[c - d] ?? 0;
+    const first = this.base;
+    const last = this.base + this.cells.length - 1;
+    for (let d = 1; c - d >= first || c + d <= last; d++) {
+      const before = this.at(c - d);
       if (before !== 0) return (before - 1) * 1000;
-      const after = cells[c + d] ?? 0;
+      const after = this.at(c + d);
       if (after !== 0) return (after - 1) * 1000;
     }
     return null;
@@ -57,9 +79,9 @@ export class StartIndex {
   firstSeqFrom(ms: number): number | null {
     const cells = this.cells;
     const sec = Math.floor(ms / 1000) + 1;
-    for (let c = 0; c < cells.length; c++) {
-      const v = cells[c] ?? 0;
-      if (v !== 0 && v >= sec) return c * START_CELL_SEQS;
+    for (let i = 0; i < cells.length; i++) {
+      const v = cells[i] ?? 0;
+      if (v !== 0 && v >= sec) return (this.base + i) * START_CELL_SEQS;
     }
     return null;
   }
@@ -68,23 +90,24 @@ export class StartIndex {
   lastSeqBy(ms: number): number {
     const cells = this.cells;
     const sec = Math.floor(ms / 1000) + 1;
-    for (let c = cells.length - 1; c >= 0; c--) {
-      const v = cells[c] ?? 0;
-      if (v !== 0 && v <= sec) return (c + 1) * START_CELL_SEQS - 1;
+    for (let i = cells.length - 1; i >= 0; i--) {
+      const v = cells[i] ?? 0;
+      if (v !== 0 && v <= sec) return (this.base + i + 1) * START_CELL_SEQS - 1;
     }
     return -1;
   }
 
   merge(other: StartIndex): void {
     const cells = other.cells;
-    for (let c = 0; c < cells.length; c++) {
-      const v = cells[c] ?? 0;
-      if (v !== 0) this.noteCell(c, v);
+    for (let i = 0; i < cells.length; i++) {
+      const v = cells[i] ?? 0;
+      if (v !== 0) this.noteCell(other.base + i, v);
     }
   }
 
-  static fromCells(cells: Uint32Array): StartIndex {
+  static fromCells(base: number, cells: Uint32Array): StartIndex {
     const s = new StartIndex();
+    s.base = base;
     s.cells = cells;
     return s;
   }

@@ -58,9 +58,26 @@ describe('SeqBitset', () => {
     for (const n of [0, 1, 2, 3, 100, 5000]) expect(b.add(n)).toBe(true);
     expect(b.add(3)).toBe(false);
     expect([b.size, b.lowest, b.highest, b.has(100), b.has(99)]).toEqual([6, 0, 5000, true, false]);
-    const m = b.missing(0, 3);
-    expect(m.missing).toBe(5001 - 6);
-    expect(m.sample).toEqual([4, 5, 6]);
+    const m = b.missingPositions(0);
+    expect(m.length).toBe(5001 - 6);
+    expect([...m.slice(0, 3)]).toEqual([4, 5, 6]);
+  });
+
+  test('holds only the span seen, growing either way; merges and set operations across spans', () => {
+    const a = new SeqBitset();
+    for (const n of [2_000_000, 2_000_100, 1_999_000]) a.add(n);
+    expect(a.words().length).toBeLessThan(200);
+    expect([a.has(1_999_000), a.has(2_000_100), a.has(5), a.lowest, a.highest]).toEqual([true, true, false, 1_999_000, 2_000_100]);
+    const b = new SeqBitset();
+    for (const n of [5, 2_000_100, 3_000_000]) b.add(n);
+    expect(a.intersection(b)).toEqual([2_000_100]);
+    expect(a.difference(b)).toEqual([1_999_000, 2_000_000]);
+    a.or(b);
+    expect([a.size, a.lowest, a.highest, a.has(5), a.has(3_000_000)]).toEqual([5, 5, 3_000_000, true, true]);
+    a.remove(5);
+    expect([a.has(5), a.count()]).toEqual([false, 4]);
+    const copy = SeqBitset.fromWords(a.words());
+    expect([copy.has(2_000_000), copy.has(5), copy.lowest, copy.highest, copy.size]).toEqual([true, false, 5, 3_000_000, 5]);
   });
 });
 

@@ -3,12 +3,15 @@
  * bench/run.mjs — synlog vs GNU grep (and GoAccess, when installed) on a synthetic Synapse log.
  *
  *   npm run bench                              (builds, then: node bench/run.mjs)
- *   node bench/run.mjs [--bytes N] [--runs N] [--only grep|parse|stats[,…]] [--big]
+ *   node bench/run.mjs [--bytes N] [--runs N] [--only TASK[,…]] [--big] [--no-adversarial]
  *                      [--no-goaccess] [--goaccess-runs N] [--timeout SEC]
  *
  *   --bytes N         log size (default 1073741824 = 1 GiB; suffixes k/m/g accepted: 50m, 1g)
  *   --runs N          measured runs per command (default 3, minimum 3; the median is reported)
- *   --only LIST       only these pairs: grep, parse, stats (comma-separated)
+ *   --only LIST       only these tasks (comma-separated): grep, parse, stats, slow, stuck, fds, report
+ *   --no-adversarial  skip the memory rows on the adversarial log (bench/adversarial.mjs, 512 MiB:
+ *                     unique never-finished tags, ~1 M users and paths, half-megabyte lines, a 50 MB
+ *                     line; every analysis command once, peak RSS against the same ≤ 200 MiB)
  *   --big             also run everything on a ~4 GiB log (same as env SYNLOG_BENCH_4G=1) and
  *                     compare synlog's peak RSS at both sizes (memory must stay flat)
  *   --no-goaccess     skip the GoAccess comparison row even when goaccess is on PATH
@@ -32,6 +35,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { ensureLog, defaultLogPath, parseSize, REPO_ROOT, CACHE_DIR } from './generate.mjs';
+import { ensureAdversarial } from './adversarial.mjs';
+
+/** Every task, in table order. The analysis commands share one target (#11): ≤ 8× `grep -c`, ≤ 200 MiB. */
+const TASKS = ['grep', 'parse', 'stats', 'slow', 'stuck', 'fds', 'report'];
+const ANALYSES = ['stats', 'slow', 'stuck', 'fds', 'report'];
 
 // synlog entry point, relative to the repo root (cwd of every run). --cli / SYNLOG_BENCH_CLI
 // override it (to test the harness or compare another build).
@@ -45,7 +53,7 @@ const TIME_BIN = '/usr/bin/time';
 function usage(msg) {
   if (msg) console.error(`run.mjs: ${msg}`);
   console.error(
-    'usage: node bench/run.mjs [--bytes N] [--runs N] [--only grep|parse|stats] [--big] [--no-goaccess] [--goaccess-runs N] [--timeout SEC] [--cli PATH]',
+    `usage: node bench/run.mjs [--bytes N] [--runs N] [--only ${TASKS.join('|')}] [--big] [--no-adversarial] [--no-goaccess] [--goaccess-runs N] [--timeout SEC] [--cli PATH]`,
   );
   process.exit(2);
 }
@@ -57,6 +65,7 @@ function parseArgs(argv) {
     only: null,
     big: process.env.SYNLOG_BENCH_4G === '1',
     goaccess: true,
+    adversarial: true,
     goaccessRuns: 1,
     timeout: 600,
     cli: process.env.SYNLOG_BENCH_CLI || null,
@@ -93,7 +102,7 @@ function parseArgs(argv) {
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean);
-        for (const t of list) if (!['grep', 'parse', 'stats'].includes(t)) usage(`--only: unknown task ${t}`);
+        for (const t of list) if (!TASKS.includes(t)) usage(`--only: unknown task ${t}`);
         o.only = new Set(list);
         break;
       }
@@ -102,6 +111,9 @@ function parseArgs(argv) {
         break;
       case '--no-goaccess':
         o.goaccess = false;
+        break;
+      case '--no-adversarial':
+        o.adversarial = false;
         break;
       case '--goaccess-runs':
         o.goaccessRuns = Number(val());
@@ -320,7 +332,7 @@ async function main() {
   process.chdir(REPO_ROOT);
   fs.mkdirSync(OUT_DIR, { recursive: true });
 
-  const tasks = ['grep', 'parse', 'stats'].filter((t) => !o.only || o.only.has(t));
+  const tasks = TASKS.filter((t) => !o.only || o.only.has(t));
   const sizes = [o.bytes];
   if (o.big && o.bytes < 4 * GIB) sizes.push(4 * GIB);
   const cliPresent = fs.existsSync(path.join(REPO_ROOT, CLI));
@@ -358,7 +370,7 @@ async function main() {
     const syn = {
       grep: new Measured('synlog grep', `node ${CLI} grep ${tag} ${fileRel}`, 'node', [CLI, 'grep', tag, file], ob('synlog-grep')),
       parse: new Measured('synlog parse --count', `node ${CLI} parse --count ${fileRel}`, 'node', [CLI, 'parse', '--count', file], ob('synlog-parse-count')),
-      stats: new Measured('synlog stats', `node ${CLI} stats ${fileRel}`, 'node', [CLI, 'stats', file], ob('synlog-stats')),
+      ...Object.fromEntries(ANALYSES.map((t) => [t, new Measured(`synlog ${t}`, `node ${CLI} ${t} ${fileRel}`, 'node', [CLI, t, file], ob(`synlog-${t}`))])),
     };
     // Diagnostics under the parse row: the same reader and threads without the parser, then with
     // only its whole-line regex (bench/floor.mjs). They show how much of the parse time is the
@@ -375,13 +387,10 @@ async function main() {
           },
         ]
       : [];
-    // The other analyzer over a big file, for reference (no target): slow requests, both cores.
-    if (tasks.includes('stats'))
-      floors.push({ what: 'slow requests', m: new Measured('synlog slow', `node ${CLI} slow ${fileRel}`, 'node', [CLI, 'slow', file], ob('synlog-slow')) });
     const pairs = [];
     if (tasks.includes('grep')) pairs.push({ task: 'grep', base: base.grep, syn: syn.grep, maxRatio: 1.0, maxRss: 150 });
     if (tasks.includes('parse')) pairs.push({ task: 'parse', base: base.count, syn: syn.parse, maxRatio: 5.0, maxRss: 150 });
-    if (tasks.includes('stats')) pairs.push({ task: 'stats', base: base.count, syn: syn.stats, maxRatio: 5.0, maxRss: 200 });
+    for (const t of ANALYSES) if (tasks.includes(t)) pairs.push({ task: t, base: base.count, syn: syn[t], maxRatio: 8.0, maxRss: 200 });
 
     // Interleave baseline and synlog runs so drift affects both alike. The file is read again
     // before every round: page cache may be smaller than RAM suggests (on the 24 GiB dev VM it
@@ -441,11 +450,16 @@ async function main() {
           ? `count ${fmtInt(grepC)} = grep -c`
           : `≠ grep -c ${fmtInt(grepC)}? (stdout: ${out.trim().slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ')})`;
       },
-      stats: () => {
-        if (syn.stats.error) return '—';
-        const out = readOut(syn.stats);
-        return `stdout ${fmtInt(Buffer.byteLength(out))} bytes, ${fmtInt(countLines(out))} lines`;
-      },
+      ...Object.fromEntries(
+        ANALYSES.map((t) => [
+          t,
+          () => {
+            if (syn[t].error) return '—';
+            const out = readOut(syn[t]);
+            return `stdout ${fmtInt(Buffer.byteLength(out))} bytes, ${fmtInt(countLines(out))} lines`;
+          },
+        ]),
+      ),
     };
 
     const rows = [];
@@ -504,10 +518,10 @@ async function main() {
     }
     for (const f of floors) {
       const ratio = !f.m.error && !base.count.error && f.m.walls.length && base.count.walls.length ? (f.m.wall / base.count.wall).toFixed(2) : '—';
-      // the floors print one line; slow prints its findings, then a summary line
+      // the floors print one line
       const out = f.m.error ? '—' : (readOut(f.m).trim().split('\n').at(-1) ?? '').replace(/\|/g, '\\|');
       L.push(
-        `| ${f.what} | \`${base.count.display.replace(/\|/g, '\\|')}\` | ${base.count.timeCell()} | ${base.count.rssCell()} | \`${f.m.display}\` | ${f.m.timeCell()} | ${f.m.rssCell()} | ${ratio} | ${f.m.label === 'synlog slow' ? 'reference (no target)' : 'diagnostic (no record built)'} | — | ${out} |`,
+        `| ${f.what} | \`${base.count.display.replace(/\|/g, '\\|')}\` | ${base.count.timeCell()} | ${base.count.rssCell()} | \`${f.m.display}\` | ${f.m.timeCell()} | ${f.m.rssCell()} | ${ratio} | diagnostic (no record built) | — | ${out} |`,
       );
     }
     if (goa) {
@@ -527,6 +541,44 @@ async function main() {
     if (!goaccessBin && o.goaccess) L.push('GoAccess: skipped (`goaccess` not on PATH).', '');
     else if (!o.goaccess) L.push('GoAccess: skipped (--no-goaccess).', '');
     else if (!tasks.includes('stats')) L.push('GoAccess: skipped (stats not selected).', '');
+    sections.push(L.join('\n'));
+  }
+
+  // ---- memory on the adversarial log: every command once, the same RSS target ----
+  const adversarialRows = [];
+  if (o.adversarial) {
+    const adv = ensureAdversarial({});
+    const fileRel = rel(adv.path);
+    warm(adv.path);
+    const L = [];
+    L.push(`### Memory on the adversarial log: \`${fileRel}\``);
+    L.push('');
+    L.push(
+      `${fmtInt(adv.size)} bytes (bench/adversarial.mjs v${adv.version}): unique request tags that never finish, ~1 M distinct users and paths, half-megabyte messages and URIs, unique errors, a 50 MB line, ~200 restarts. One run per command; the target is on peak RSS.`,
+    );
+    L.push('');
+    L.push('| command | time s | RSS MiB | target | result |');
+    L.push('|---|---|---|---|---|');
+    const cmds = [['grep', ['grep', 'GET-1']], ['parse', ['parse', '--count']], ...ANALYSES.map((t) => [t, [t]])].filter(([t]) => tasks.includes(t));
+    for (const [task, args] of cmds) {
+      const m = new Measured(
+        `synlog ${task}`,
+        `node ${CLI} ${args.join(' ')} ${fileRel}`,
+        'node',
+        [CLI, ...args, adv.path],
+        path.join(OUT_DIR, `adversarial-${task}`),
+        {
+          okExit: (c) => c === 0 || c === 1,
+        },
+      );
+      log(`[adversarial] ${m.display}`);
+      await m.step(o.timeout);
+      const maxRss = task === 'grep' || task === 'parse' ? 150 : 200;
+      const pass = !m.error && Number.isFinite(m.rssMiB) && m.rssMiB <= maxRss;
+      adversarialRows.push({ task, m, maxRss, pass });
+      L.push(`| \`${m.display}\` | ${m.timeCell()} | ${m.rssCell()} | RSS ≤ ${maxRss} MiB | ${pass ? 'PASS' : 'FAIL'} |`);
+    }
+    L.push('');
     sections.push(L.join('\n'));
   }
 
@@ -560,8 +612,8 @@ async function main() {
     sections.push(L.join('\n'));
   }
 
-  const met = rowsAll.filter((r) => r.pass).length + flat.filter((f) => f.pass).length;
-  const total = rowsAll.length + flat.length;
+  const met = rowsAll.filter((r) => r.pass).length + flat.filter((f) => f.pass).length + adversarialRows.filter((r) => r.pass).length;
+  const total = rowsAll.length + flat.length + adversarialRows.length;
   const header = [
     `## synlog benchmark — ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`,
     '',
@@ -597,6 +649,7 @@ async function main() {
           diagnostics: s.floors,
         })),
         flatMemory: flat,
+        adversarial: adversarialRows.map((r) => ({ task: r.task, synlog: r.m, target: { maxRssMiB: r.maxRss }, pass: r.pass })),
         targets: { met, total },
       },
       null,

@@ -1,4 +1,4 @@
-import { detach } from '../core/strings.js';
+import { detach, keepText } from '../core/strings.js';
 /**
  * Endpoint normalisation: map every request (method + URI) to the Synapse servlet that
  * serves it, named like the `servlet` label of Synapse's Prometheus metrics
@@ -843,10 +843,12 @@ function shapeOf(segs: readonly string[]): string {
 // Unknown shapes, shared so repeated unknown requests return one object (bounded).
 const unknownCache = new Map<string, Endpoint>();
 const UNKNOWN_CACHE_CAP = 10_000;
+/** A path shape longer than this is cut (a 1 MiB URI must not make a 1 MiB endpoint name). */
+const UNKNOWN_SHAPE_CHARS = 256;
 
 function unknownEndpoint(method: string, segs: readonly string[]): Endpoint {
   // Flat copy: the shape is built from slices of the input line, which would pin its block.
-  const key = detach(`${method} ${shapeOf(segs)}`);
+  const key = keepText(`${method} ${shapeOf(segs)}`, UNKNOWN_SHAPE_CHARS);
   let e = unknownCache.get(key);
   if (e === undefined) {
     // Synapse's root OptionsResource answers OPTIONS for every path, known or not.
@@ -1005,6 +1007,7 @@ function classifyPath(method: string, path: string): Endpoint {
 // /keys/query, per-room /messages) skip the walk; a miss just overwrites its slot, so
 // unique paths (txn IDs, event IDs) cost no eviction bookkeeping.
 const MEMO_SIZE = 4096; // power of two
+const MEMO_PATH_CHARS = 1024;
 const memoPath: string[] = new Array<string>(MEMO_SIZE).fill('');
 const memoMethod: string[] = new Array<string>(MEMO_SIZE).fill('');
 const memoEndpoint: (Endpoint | null)[] = new Array<Endpoint | null>(MEMO_SIZE).fill(null);
@@ -1029,6 +1032,7 @@ function memoised(method: string, path: string): Endpoint {
   const hit = memoEndpoint[slot];
   if (hit !== null && hit !== undefined && memoPath[slot] === path && memoMethod[slot] === method) return hit;
   const e = classifyPath(method, path);
+  if (path.length > MEMO_PATH_CHARS) return e; // rare, and would make the memo as big as the paths
   // Copies, so the memo does not keep the input's read blocks alive (core/strings.ts).
   memoPath[slot] = detach(path);
   memoMethod[slot] = detach(method);

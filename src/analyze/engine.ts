@@ -15,7 +15,7 @@ import { classifyEndpoint } from './endpoints.js';
 import { compileFilter, NO_FILTER } from './filter.js';
 import { endedLifetime, Lifetime, shutdownMark, versionOf, type EndedLifetime, type LifetimeState, type LinePlace } from './model/lifetime.js';
 import type { HungFinished, OpenFacts } from './model/requests.js';
-import { detach } from '../core/strings.js';
+import { keepText, keepTextOrNull } from '../core/strings.js';
 import { TagReader } from './model/tags.js';
 import { registry, type AnalyzerName, type LiveOf, type ResultOf } from './registry.js';
 import { longPollKind, requestStartMs } from './slow/classify.js';
@@ -319,17 +319,17 @@ export class Engine<K extends AnalyzerName> {
     const candidate = r.dropped && !f.cutOff && this.jobStart && life === log.lifetimes[0] && life.epoch === 0;
     if (!ranLong && !f.cutOff && !candidate) return;
     const h: HungFinished = {
-      root: detach(f.root ?? ''),
+      root: keepText(f.root ?? ''),
       seq: f.seq,
       file: r.file,
       line: r.line,
       endMs: r.timeMs,
       startMs: f.startMs,
       totalSec: r.totalSec,
-      method: detach(r.method),
-      uri: detach(r.uri),
+      method: keepText(r.method),
+      uri: keepText(r.uri),
       servlet: f.endpoint.servlet,
-      requester: r.requester === null ? null : detach(r.requester),
+      requester: keepTextOrNull(r.requester),
       status: r.status,
       dropped: r.dropped,
       ranLong,

@@ -94,7 +94,7 @@ function compileEndpoint(needleIn: string): (servlet: string, route: string | un
     if (hit === undefined) {
       hit = s.toLowerCase().includes(needle);
       // Unknown-path shapes are bounded by the classifier, but keep the memo bounded anyway.
-      if (memo.size < 100_000) memo.set(detach(s), hit);
+      if (memo.size < 100_000 && s.length <= 1024) memo.set(detach(s), hit);
     }
     return hit;
   };

@@ -20,6 +20,8 @@ export interface AnalysisResult {
   /** Oldest first. */
   readonly stuck: StuckFinding[];
   readonly lifetimes: LifetimeSummary[];
+  /** Open or hung requests counted in lifetimes but not listed in `stuck` (memory bound). */
+  readonly stuckNotListed: number;
   readonly fds: FdReport[];
   /** No Received lines anywhere: at INFO some evidence is indirect. */
   readonly infoOnly: boolean;
@@ -34,6 +36,7 @@ export function analysisResult(r: EngineResult<FullAnalysis>): AnalysisResult {
     longPollsNormal: r.slow.longPollsNormal,
     stuck: r.stuck.findings,
     lifetimes: r.stuck.lifetimes,
+    stuckNotListed: r.stuck.notListed,
     fds: r.fds.reports,
     infoOnly: r.stuck.infoOnly,
   };

@@ -155,6 +155,8 @@ export interface LifetimeSummary {
   /** Request numbers never logged (INFO only; null at DEBUG): see model/unlogged.ts. */
   readonly unlogged: UnloggedSummary | null;
   readonly synapseVersion: string | null;
+  /** Open or hung requests of this lifetime counted but not listed one by one (bounds). */
+  readonly notListed: number;
 }
 
 export interface UnloggedSummary {

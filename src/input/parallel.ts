@@ -12,6 +12,14 @@ const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12 };
 
 /**
+ * Analysis workers also get a bounded old generation: V8 sizes its heap growth by the limit, and
+ * under the default (GBs) it let the heap reach 4× the live data (≈ 30 MB live, 150 MB heap on the
+ * bench's adversarial log). A worker that still ran out would only fail: its jobs are redone on
+ * this thread (streamJobs).
+ */
+const ANALYSIS_WORKER_LIMITS = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 256 };
+
+/**
  * How many threads to scan a plain file of `bytes` with. Workers need compiled .js next to the
  * caller; under a TypeScript runner (tests) everything runs inline.
  */
@@ -47,21 +55,52 @@ export function jobCountFor(bytes: number, threads: number): number {
 
 /** Jobs shared by threads through atomic counters (shared memory, so workers get the same ones). */
 export interface JobQueue {
-  /** [next job to take, jobs finished] */
+  /** [next job to take, jobs finished, jobs handed on in order (streamJobs), 1 = stop waiting for that] */
   readonly counter: Int32Array;
   /** Lines read by the finished jobs (for progress lines). */
   readonly lines: BigInt64Array;
   readonly jobCount: number;
+  /**
+   * 0, or how far ahead of the jobs handed on in order (counter[2]) a worker may take one: results
+   * that arrive early wait in memory, so a worker that got ahead of a slow job waits for it.
+   */
+  readonly aheadMax: number;
 }
 
-export function newJobQueue(jobCount: number): JobQueue {
-  return { counter: new Int32Array(new SharedArrayBuffer(8)), lines: new BigInt64Array(new SharedArrayBuffer(8)), jobCount };
+const TAKEN = 0;
+const FINISHED = 1;
+const HANDED_ON = 2;
+const UNBOUNDED = 3;
+
+export function newJobQueue(jobCount: number, aheadMax = 0): JobQueue {
+  return { counter: new Int32Array(new SharedArrayBuffer(16)), lines: new BigInt64Array(new SharedArrayBuffer(8)), jobCount, aheadMax };
 }
 
-/** The next job for this thread, or -1 when every job is taken. */
+/** The next job for this thread, or -1 when every job is taken. Waits while it is too far ahead (see aheadMax). */
 export function takeJob(queue: JobQueue): number {
-  const i = Atomics.add(queue.counter, 0, 1);
-  return i < queue.jobCount ? i : -1;
+  const i = Atomics.add(queue.counter, TAKEN, 1);
+  if (i >= queue.jobCount) return -1;
+  if (queue.aheadMax > 0) {
+    for (;;) {
+      const handedOn = Atomics.load(queue.counter, HANDED_ON);
+      if (i < handedOn + queue.aheadMax || Atomics.load(queue.counter, UNBOUNDED) === 1) break;
+      // Woken when a job is handed on; the timeout is only a safety net.
+      Atomics.wait(queue.counter, HANDED_ON, handedOn, 1000);
+    }
+  }
+  return i;
+}
+
+/** Jobs before `next` have been handed on: wake the workers waiting to take later ones. */
+function handedOn(queue: JobQueue, next: number): void {
+  Atomics.store(queue.counter, HANDED_ON, next);
+  Atomics.notify(queue.counter, HANDED_ON);
+}
+
+/** A worker failed: its jobs will be redone at the end, so nobody may wait for them. */
+function stopWaiting(queue: JobQueue): void {
+  Atomics.store(queue.counter, UNBOUNDED, 1);
+  Atomics.notify(queue.counter, HANDED_ON);
 }
 
 /** How a thread's job loop gets its jobs and says it finished one. */
@@ -76,7 +115,7 @@ export function queueTaker(queue: JobQueue): JobTaker {
     next: () => takeJob(queue),
     finished(lines) {
       Atomics.add(queue.lines, 0, BigInt(lines));
-      Atomics.add(queue.counter, 1, 1);
+      Atomics.add(queue.counter, FINISHED, 1);
     },
   };
 }
@@ -113,7 +152,7 @@ export async function shareJobs<T extends ThreadResult>(
     workers.push(runWorker<T>(script, callerUrl, { ...data, queue }).catch(() => null));
   }
   const shared = queueTaker(queue);
-  const report = (): void => onProgress?.(Atomics.load(queue.counter, 1), Number(Atomics.load(queue.lines, 0)));
+  const report = (): void => onProgress?.(Atomics.load(queue.counter, FINISHED), Number(Atomics.load(queue.lines, 0)));
   const results: T[] = [work({ next: () => (report(), shared.next()), finished: shared.finished })];
   for (const r of await Promise.all(workers)) if (r !== null) results.push(r);
   report();
@@ -150,33 +189,48 @@ export async function streamJobs<R>(
   onResult: (job: number, result: R) => void,
   onProgress?: JobProgress,
 ): Promise<void> {
-  const queue = newJobQueue(jobCount);
+  // A worker may run this far ahead of the merge (results that arrive early wait in memory).
+  const queue = newJobQueue(jobCount, threads > 1 ? threads : 0);
   const waiting = new Map<number, R>();
   let next = 0;
+  const report = (): void => onProgress?.(Atomics.load(queue.counter, FINISHED), Number(Atomics.load(queue.lines, 0)));
   const deliver = (job: number, result: R): void => {
     waiting.set(job, result);
+    const before = next;
     while (waiting.has(next)) {
       const r = waiting.get(next) as R;
       waiting.delete(next);
       onResult(next, r);
       next++;
     }
+    if (next !== before) handedOn(queue, next);
   };
   const workers: Array<Promise<void>> = [];
-  for (let i = 1; i < Math.min(threads, jobCount); i++) {
+  // With workers, this thread only merges: its heap holds the run's merged state, and a job's
+  // garbage here would grow it as it does any heap whose limit is the default (see ANALYSIS_WORKER_LIMITS).
+  const workerCount = threads > 1 ? Math.min(threads, jobCount) : 0;
+  for (let i = 0; i < workerCount; i++) {
     workers.push(
       new Promise<void>((resolve) => {
-        const worker = new Worker(new URL(script, callerUrl), { workerData: { ...data, queue }, resourceLimits: WORKER_LIMITS });
-        worker.on('message', (m: JobMessage<R>) => deliver(m.job, m.result));
-        // A worker that fails leaves its jobs undone: they are redone below.
-        worker.once('error', () => resolve());
-        worker.once('exit', () => resolve());
+        const worker = new Worker(new URL(script, callerUrl), { workerData: { ...data, queue }, resourceLimits: ANALYSIS_WORKER_LIMITS });
+        worker.on('message', (m: JobMessage<R>) => {
+          deliver(m.job, m.result);
+          report();
+        });
+        // A worker that fails leaves its jobs undone: they are redone below, and the others must not wait for them.
+        worker.once('error', () => {
+          stopWaiting(queue);
+          resolve();
+        });
+        worker.once('exit', (code) => {
+          if (code !== 0) stopWaiting(queue);
+          resolve();
+        });
       }),
     );
   }
   const taker = queueTaker(queue);
-  const report = (): void => onProgress?.(Atomics.load(queue.counter, 1), Number(Atomics.load(queue.lines, 0)));
-  for (let i = taker.next(); i >= 0; i = taker.next()) {
+  for (let i = workerCount > 0 ? -1 : taker.next(); i >= 0; i = taker.next()) {
     const done = doJob(i);
     taker.finished(done.lines);
     deliver(i, done.result);

@@ -380,6 +380,7 @@ interface View {
   readonly slowHeaders: readonly string[];
   readonly slowRight: readonly boolean[];
   readonly stuckTotal: number;
+  readonly stuckNotListed: number;
   readonly slowTotal: number;
   readonly charts: readonly Chart[];
   readonly requests: readonly RequestView[];
@@ -917,6 +918,7 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
     slowHeaders: ['Request', ...(manyFiles ? ['File'] : []), 'Finished', 'Total', 'Status', 'Endpoint', 'Request line', 'User', 'Where the time went'],
     slowRight: [false, ...(manyFiles ? [false] : []), false, true, true, false, false, false, false],
     stuckTotal: result.stuck.length,
+    stuckNotListed: result.stuckNotListed,
     slowTotal: result.slowCount,
     charts,
     requests,
@@ -984,6 +986,12 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     }
     if (rows.length < v.stuckRows.length)
       omitted.push([txt(`${plural(v.stuckRows.length - rows.length, 'stuck request row')}: `), code(`${CMD.stuck} ${v.fileArgs}`)]);
+  }
+  if (v.stuckNotListed > 0) {
+    blocks.push({
+      k: 'para',
+      parts: [txt(`${plural(v.stuckNotListed, 'more open or hung request')} counted in the lifetimes but not listed one by one (memory bound).`)],
+    });
   }
 
   blocks.push({ k: 'heading', level: 3, text: 'Slowest requests' });

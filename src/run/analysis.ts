@@ -11,6 +11,7 @@ import { followFile } from '../input/follow.js';
 import { jobCountFor, streamJobs } from '../input/parallel.js';
 import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
 import { continuesRotation, type SourceInfo } from '../input/sources.js';
+import { keepHeapUnder } from './heap.js';
 import {
   addJobLines,
   engineJob,
@@ -185,6 +186,7 @@ async function runJobs<K extends AnalyzerName>(sources: readonly SourceInfo[], e
       },
       (i, r) => {
         merger.add(round[i]!, r.lines, r.state);
+        if (threads > 1) keepHeapUnder();
         flushing ??= hooks.flush?.();
       },
       progress,

@@ -500,7 +500,18 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
       unparsed: 3,
     },
   ];
-  const result: AnalysisResult = { files, endpoints, slow, slowCount: slow.length, longPollsNormal: 7, stuck, lifetimes: [], fds: [fd], infoOnly: true };
+  const result: AnalysisResult = {
+    files,
+    endpoints,
+    slow,
+    slowCount: slow.length,
+    longPollsNormal: 7,
+    stuck,
+    lifetimes: [],
+    stuckNotListed: 0,
+    fds: [fd],
+    infoOnly: true,
+  };
   const keys = selectReportRequests(result);
   const requestLines = new Map<string, string[]>();
   for (const k of keys) {
@@ -609,7 +620,18 @@ describe('--form', () => {
 
 describe('edge cases', () => {
   it('reports an empty input without failing', () => {
-    const result: AnalysisResult = { files: [], endpoints: [], slow: [], slowCount: 0, longPollsNormal: 0, stuck: [], lifetimes: [], fds: [], infoOnly: true };
+    const result: AnalysisResult = {
+      files: [],
+      endpoints: [],
+      slow: [],
+      slowCount: 0,
+      longPollsNormal: 0,
+      stuck: [],
+      lifetimes: [],
+      stuckNotListed: 0,
+      fds: [],
+      infoOnly: true,
+    };
     const accounting: LineAccounting = { records: 0, continuations: 0, unparsed: 0, firstUnparsed: [] };
     for (const form of [false, true]) {
       const report = buildReport({ result, accounting, requestLines: new Map() }, { ...BASE, form });
@@ -617,6 +639,24 @@ describe('edge cases', () => {
       expect(report.omitted).toEqual([]);
       if (!form) checkStructure(report.text, 0);
     }
+  });
+
+  it('says how many open or hung requests a bound left unlisted', () => {
+    const result: AnalysisResult = {
+      files: [],
+      endpoints: [],
+      slow: [],
+      slowCount: 0,
+      longPollsNormal: 0,
+      stuck: [],
+      lifetimes: [],
+      stuckNotListed: 4200,
+      fds: [],
+      infoOnly: true,
+    };
+    const accounting: LineAccounting = { records: 0, continuations: 0, unparsed: 0, firstUnparsed: [] };
+    const report = buildReport({ result, accounting, requestLines: new Map() }, BASE);
+    expect(report.text).toContain('4,200 more open or hung requests counted in the lifetimes but not listed one by one (memory bound).');
   });
 
   it('names the file of each request when there are several (workers)', () => {

@@ -19,6 +19,7 @@ import { inspectSource, orderRotations, type SourceInfo } from '../../src/input/
 import { JobMerger, logLabels, runEngine } from '../../src/run/analysis.js';
 import { engineJobs, engineJobsTransferables, planJobs, rangeThreads, type EngineJobsResult } from '../../src/run/jobs.js';
 import { LOGS_DIR } from '../analyze/fixtures.js';
+import { boundsLog } from '../helpers/bounds-log.js';
 import { CLI_ENV, runCli } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'synlog-jobs-'));
@@ -96,6 +97,7 @@ describe('every analyzer: one pass = any jobs, threads and rounds', () => {
     ['json sample', () => [join(LOGS_DIR, 'homeserver-json.log')]],
     ['run C, 8 rotated files, 3 lifetimes', () => runC],
     ['restarts, garbage and over-long lines', () => [awkwardFile()]],
+    ['past every bound (open details, listing, endpoint rows, text length)', () => [boundsLog(tmp)]],
     [
       'two workers and a rotated log',
       () => [join(LOGS_DIR, 'homeserver-info.log'), join(RUN_C, 'homeserver.log.2'), join(RUN_C, 'homeserver.log.1'), join(RUN_C, 'homeserver.log')],

@@ -5,7 +5,9 @@
  * or ends: nothing here is ever sized from log data (a timestamp years away costs one chunk), and
  * the number of chunks is bounded (what falls beyond is counted, not charted).
  *
- * Mergeable in any order (sums), so byte ranges of a log can be counted apart.
+ * Mergeable in any order: every cell is an integer (whole requests, milliseconds of partial
+ * seconds), so sums are exact whatever order byte ranges of a log are counted and merged in
+ * (float partials made a tie between two seconds' peaks depend on the job cut).
  */
 
 const SEC_PER_CHUNK = 60;
@@ -15,10 +17,10 @@ export const MAX_CHUNKS = 14 * 24 * 60;
 export const MAX_SERIES_POINTS = 200_000;
 
 export interface GridState {
-  /** Chunk keys (minutes since 1970) and their data: SEC_PER_CHUNK diffs then SEC_PER_CHUNK partials. */
+  /** Chunk keys (minutes since 1970) and their data: SEC_PER_CHUNK diffs then SEC_PER_CHUNK partials (ms). */
   readonly keys: Float64Array;
-  readonly data: Float32Array;
-  readonly droppedSec: number;
+  readonly data: Int32Array;
+  readonly droppedMs: number;
 }
 
 export interface Series {
@@ -29,45 +31,49 @@ export interface Series {
 }
 
 export class SecondGrid {
-  private chunks = new Map<number, Float32Array>();
-  /** In-flight seconds of intervals whose edges fell beyond MAX_CHUNKS. */
-  droppedSec = 0;
+  private chunks = new Map<number, Int32Array>();
+  /** In-flight time of intervals whose edges fell beyond MAX_CHUNKS. */
+  private droppedMs = 0;
 
-  private chunk(minute: number): Float32Array | null {
+  get droppedSec(): number {
+    return this.droppedMs / 1000;
+  }
+
+  private chunk(minute: number): Int32Array | null {
     let c = this.chunks.get(minute);
     if (c === undefined) {
       if (this.chunks.size >= MAX_CHUNKS) return null;
-      c = new Float32Array(2 * SEC_PER_CHUNK);
+      c = new Int32Array(2 * SEC_PER_CHUNK);
       this.chunks.set(minute, c);
     }
     return c;
   }
 
-  /** Adds `delta` to the diff at second `sec`, or `frac` to its partial. */
-  private bump(sec: number, diff: number, partial: number): boolean {
+  /** Adds `diff` to the diff at second `sec`, and `partialMs` to its partial. */
+  private bump(sec: number, diff: number, partialMs: number): boolean {
     const minute = Math.floor(sec / SEC_PER_CHUNK);
     const c = this.chunk(minute);
     if (c === null) return false;
     const i = sec - minute * SEC_PER_CHUNK;
     if (diff !== 0) c[i] = (c[i] ?? 0) + diff;
-    if (partial !== 0) c[SEC_PER_CHUNK + i] = (c[SEC_PER_CHUNK + i] ?? 0) + partial;
+    if (partialMs !== 0) c[SEC_PER_CHUNK + i] = (c[SEC_PER_CHUNK + i] ?? 0) + partialMs;
     return true;
   }
 
-  /** A request in flight from startMs to endMs (ms since 1970). */
-  add(startMs: number, endMs: number): void {
-    if (!(endMs >= startMs) || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return;
-    const s = startMs / 1000;
-    const e = endMs / 1000;
-    const s0 = Math.floor(s);
-    const s1 = Math.floor(e);
+  /** A request in flight from startMs to endMs (ms since 1970; counted to the millisecond). */
+  add(startMsIn: number, endMsIn: number): void {
+    if (!(endMsIn >= startMsIn) || !Number.isFinite(startMsIn) || !Number.isFinite(endMsIn)) return;
+    const startMs = Math.round(startMsIn);
+    const endMs = Math.round(endMsIn);
+    const s0 = Math.floor(startMs / 1000);
+    const s1 = Math.floor(endMs / 1000);
     let ok: boolean;
-    if (s0 === s1) ok = this.bump(s0, 0, e - s);
+    if (s0 === s1) ok = this.bump(s0, 0, endMs - startMs);
     else {
-      ok = this.bump(s0, 0, s0 + 1 - s) && this.bump(s1, 0, e - s1);
+      ok = this.bump(s0, 0, (s0 + 1) * 1000 - startMs) && this.bump(s1, 0, endMs - s1 * 1000);
       if (ok && s1 > s0 + 1) ok = this.bump(s0 + 1, 1, 0) && this.bump(s1, -1, 0);
     }
-    if (!ok) this.droppedSec += e - s;
+    if (!ok) this.droppedMs += endMs - startMs;
   }
 
   get empty(): boolean {
@@ -78,25 +84,25 @@ export class SecondGrid {
     for (const [minute, c] of other.chunks) {
       const mine = this.chunk(minute);
       if (mine === null) {
-        this.droppedSec += c.slice(SEC_PER_CHUNK).reduce((a, b) => a + b, 0);
+        this.droppedMs += c.slice(SEC_PER_CHUNK).reduce((a, b) => a + b, 0);
         continue;
       }
       for (let i = 0; i < c.length; i++) mine[i] = (mine[i] ?? 0) + (c[i] ?? 0);
     }
-    this.droppedSec += other.droppedSec;
+    this.droppedMs += other.droppedMs;
   }
 
   toState(): GridState {
     const keys = new Float64Array([...this.chunks.keys()].sort((a, b) => a - b));
-    const data = new Float32Array(keys.length * 2 * SEC_PER_CHUNK);
+    const data = new Int32Array(keys.length * 2 * SEC_PER_CHUNK);
     keys.forEach((k, i) => data.set(this.chunks.get(k)!, i * 2 * SEC_PER_CHUNK));
-    return { keys, data, droppedSec: this.droppedSec };
+    return { keys, data, droppedMs: this.droppedMs };
   }
 
   static fromState(s: GridState): SecondGrid {
     const g = new SecondGrid();
     s.keys.forEach((k, i) => g.chunks.set(k, s.data.slice(i * 2 * SEC_PER_CHUNK, (i + 1) * 2 * SEC_PER_CHUNK)));
-    g.droppedSec = s.droppedSec;
+    g.droppedMs = s.droppedMs;
     return g;
   }
 
@@ -140,7 +146,7 @@ export class SecondGrid {
         const at = base + i;
         if (at < fromSec || at >= toSec) continue;
         if (at > sec) addSpan(at, running - (c[i] ?? 0));
-        addSpan(at + 1, running + (c[SEC_PER_CHUNK + i] ?? 0));
+        addSpan(at + 1, running + (c[SEC_PER_CHUNK + i] ?? 0) / 1000);
       }
     }
     addSpan(toSec, running);

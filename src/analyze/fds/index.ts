@@ -487,7 +487,7 @@ function lifetimeReport(
     evidence.push(
       all === null
         ? 'no fd errors, no requests piling up; no request timings to chart in flight'
-        : `no fd errors, no requests piling up; in flight stayed near ${round1(baseline)} (peak ${round1(peak)} at ${when(peakAtMs)})`,
+        : `no fd errors, no requests piling up; in flight typically ${round1(baseline)}, at most ${round1(peak)} (at ${when(peakAtMs)})`,
     );
   }
   let windowStartMs: number | null = null;
@@ -715,13 +715,28 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
   }
 }
 
+/** Lifetimes whose evidence is spelled out in a log's report (the worst ones); the rest are counted. */
+const EVIDENCE_LIFETIMES = 5;
+
 function logReport(log: string, lives: DoneLife[]): FdReport {
   const worst = lives.reduce((a, b) => (RANK[b.report.verdict] > RANK[a.report.verdict] ? b : a));
   const several = lives.length > 1;
   const evidence: string[] = [];
+  const withSigns = lives.filter((d) => d.report.verdict !== 'no sign' || d === worst);
+  const told = new Set(
+    withSigns
+      .slice()
+      .sort((a, b) => RANK[b.report.verdict] - RANK[a.report.verdict] || a.report.epoch - b.report.epoch)
+      .slice(0, EVIDENCE_LIFETIMES),
+  );
   for (const d of lives) {
-    if (several && d.report.verdict === 'no sign' && d !== worst) continue;
+    if (!told.has(d)) continue;
     for (const e of d.report.evidence) evidence.push(several ? `restart ${d.report.epoch}: ${e}` : e);
+  }
+  const untold = withSigns.filter((d) => !told.has(d));
+  if (untold.length > 0) {
+    const likely = untold.filter((d) => d.report.verdict === 'likely').length;
+    evidence.push(`${plural(untold.length, 'more lifetime')} with signs (${likely} likely, ${untold.length - likely} suspicious): --json lists each`);
   }
   const peak = lives.reduce((a, b) => (b.report.peakInFlight > a.report.peakInFlight ? b : a));
   return {

@@ -13,7 +13,7 @@
  * (`Connection from client lost before response was sent`, then a `Processed request` line with a
  * `!` status if its handler ends before the reactor stops: spec §2.3).
  */
-import { detach } from '../../core/strings.js';
+import { detach, keepText } from '../../core/strings.js';
 import { RequestTable, type RequestTableState } from './requests.js';
 
 export interface LinePlace {
@@ -44,7 +44,7 @@ export function shutdownMark(msg: string): ShutdownMark | null {
 export function versionOf(msg: string): string | null {
   if (msg.charCodeAt(0) !== 83 || !msg.startsWith('Server ')) return null;
   const m = VERSION_RE.exec(msg);
-  return m?.[1] === undefined ? null : detach(m[1]);
+  return m?.[1] === undefined ? null : keepText(m[1]);
 }
 
 export interface ShutdownInfo {

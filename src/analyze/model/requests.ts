@@ -9,7 +9,7 @@
  * Memory: bitsets of one bit per request number, a byte per number for start times, and open requests'
  * details up to MAX_OPEN_DETAILS (numbers beyond that are still tracked, by bit).
  */
-import { detach } from '../../core/strings.js';
+import { KEPT_TEXT_CHARS, keepText, keepTextOrNull } from '../../core/strings.js';
 import { SeqBitset } from '../seq-bitset.js';
 import { StartIndex } from './start-index.js';
 import { combineWaits, noteWaitLine, type WaitFacts } from './waits.js';
@@ -69,9 +69,9 @@ export interface HungFinished {
 }
 
 /** How many open requests keep their details, per lifetime; more are counted (numbered ones still tracked by bit). */
-export const MAX_OPEN_DETAILS = 20_000;
+export const MAX_OPEN_DETAILS = 5_000;
 /** Hung finished requests kept per lifetime (more are counted); `!` lines kept as cut-off candidates. */
-export const MAX_HUNG_KEPT = 20_000;
+export const MAX_HUNG_KEPT = 5_000;
 /** Non-numeric finished tags remembered (to ignore lines logged after their Processed line, and to merge). */
 const DONE_NAMES_CAP = 1 << 16;
 
@@ -90,7 +90,7 @@ class NameSet {
 
   add(nameIn: string): void {
     if (this.has(nameIn)) return;
-    const name = detach(nameIn);
+    const name = keepText(nameIn);
     if (this.first.size < this.cap) {
       this.first.add(name);
       return;
@@ -204,11 +204,12 @@ export class RequestTable {
         if (seq < 0) this.openUndetailed++;
         return null;
       }
-      r = newOpen(detach(root), seq, file, lineNo, timeMs);
+      r = newOpen(keepText(root), seq, file, lineNo, timeMs);
       this.open.set(r.root, r);
     }
     r.lineCount++;
-    r.lastMessage = message;
+    // Long texts are cut now (a job's state carries them); short ones are copied in detachStrings.
+    r.lastMessage = message.length > KEPT_TEXT_CHARS ? keepText(message) : message;
     if (timeMs !== null) {
       if (r.firstMs === null) r.firstMs = timeMs;
       r.lastMs = timeMs;
@@ -217,7 +218,7 @@ export class RequestTable {
     if (role === 'received') {
       r.receivedMs = timeMs;
       r.method = method;
-      r.uri = uri;
+      r.uri = uri !== null && uri.length > KEPT_TEXT_CHARS ? keepText(uri) : uri;
     } else if (role === 'lost') {
       if (r.clientLostMs === null) r.clientLostMs = timeMs ?? r.lastMs;
     } else {
@@ -266,9 +267,9 @@ export class RequestTable {
   /** Copies the strings open requests hold, so they do not pin input blocks (see core/strings.ts). */
   detachStrings(): void {
     for (const r of this.open.values()) {
-      if (r.lastMessage !== null) r.lastMessage = detach(r.lastMessage);
-      if (r.method !== null) r.method = detach(r.method);
-      if (r.uri !== null) r.uri = detach(r.uri);
+      r.lastMessage = keepTextOrNull(r.lastMessage);
+      r.method = keepTextOrNull(r.method);
+      r.uri = keepTextOrNull(r.uri);
     }
   }
 

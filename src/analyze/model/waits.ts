@@ -11,7 +11,7 @@
  * - `synapse/handlers/worker_lock.py` line 283: `… Time spent waiting to acquire lock is getting excessive …`
  *   after 10 minutes of waiting.
  */
-import { detach } from '../../core/strings.js';
+import { detach, keepText } from '../../core/strings.js';
 
 /** One remote server a request talked to. */
 export interface DestinationWait {
@@ -77,7 +77,16 @@ function destination(w: WaitFacts, dest: string, timeMs: number | null): Destina
     w.otherDestLines++;
     return null;
   }
-  const d: DestinationWait = { dest: detach(dest), lines: 1, failures: 0, unsuccessful: false, completed: 0, lastError: null, firstMs: timeMs, lastMs: timeMs };
+  const d: DestinationWait = {
+    dest: keepText(dest),
+    lines: 1,
+    failures: 0,
+    unsuccessful: false,
+    completed: 0,
+    lastError: null,
+    firstMs: timeMs,
+    lastMs: timeMs,
+  };
   w.dests.push(d);
   return d;
 }

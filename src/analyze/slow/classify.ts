@@ -5,7 +5,7 @@
  */
 import type { ProcessedRecord } from '../../core/types.js';
 import { accountedSec, causeSplit } from '../cause.js';
-import { detach, detachOrNull } from '../../core/strings.js';
+import { keepText, keepTextOrNull } from '../../core/strings.js';
 import type { WaitFacts } from '../model/waits.js';
 import type { CauseSplit, SlowFinding } from '../types.js';
 
@@ -78,16 +78,16 @@ export function slowFinding(
     file: r.file,
     epoch: r.epoch,
     line: r.line,
-    tag: detach(tag),
+    tag: keepText(tag),
     timeMs: r.timeMs,
     startMs: requestStartMs(r),
-    servlet: detach(servlet),
-    method: detach(r.method),
-    uri: detach(r.uri),
+    servlet: keepText(servlet),
+    method: keepText(r.method),
+    uri: keepText(r.uri),
     status: r.status,
     dropped: r.dropped,
-    user: detachOrNull(r.requester),
-    userAgent: detach(r.userAgent),
+    user: keepTextOrNull(r.requester),
+    userAgent: keepText(r.userAgent),
     totalSec: r.totalSec,
     cause,
     clientLeftAfterSec: clientLeftAfterSec(r),

@@ -7,7 +7,7 @@
  * are kept exactly in fixed point (FixedSum), so they do not depend on the order of addition.
  */
 import type { ProcessedRecord } from '../../core/types.js';
-import { detach } from '../../core/strings.js';
+import { keepText } from '../../core/strings.js';
 import type { Endpoint } from '../endpoints.js';
 import type { RecordPredicate } from '../filter.js';
 import { DurationSamples, REPORTED_QUANTILES, transferables, type DurationSamplesState } from '../percentiles.js';
@@ -115,6 +115,14 @@ class EndpointAccumulator {
   }
 }
 
+/**
+ * Endpoints with a row of their own; requests of further ones share OTHER_ENDPOINTS (a log of
+ * unknown paths could make a row per request). Real servers have a few hundred servlets.
+ */
+export const MAX_ENDPOINTS = 2000;
+/** The shared row of the endpoints past MAX_ENDPOINTS. */
+export const OTHER_ENDPOINTS = '(other endpoints)';
+
 export class EndpointStatsTable {
   private readonly byServlet = new Map<string, EndpointAccumulator>();
 
@@ -136,9 +144,12 @@ export class EndpointStatsTable {
   add(servlet: string, r: ProcessedRecord, normalLongPoll: boolean): void {
     let a = this.byServlet.get(servlet);
     if (a === undefined) {
-      const key = detach(servlet);
-      a = new EndpointAccumulator(key, this.limitSamples);
-      this.byServlet.set(key, a);
+      const key = this.byServlet.size < MAX_ENDPOINTS ? keepText(servlet) : OTHER_ENDPOINTS;
+      a = this.byServlet.get(key);
+      if (a === undefined) {
+        a = new EndpointAccumulator(key, this.limitSamples);
+        this.byServlet.set(key, a);
+      }
     }
     a.samples.add(r.totalSec);
     a.sumSec.add(r.totalSec);
@@ -206,16 +217,28 @@ export class EndpointStatsTable {
    * `other` afterwards.
    */
   merge(other: EndpointStatsTable): void {
-    for (const [servlet, b] of other.byServlet) {
-      const a = this.byServlet.get(servlet);
+    for (const [name, b] of other.byServlet) {
+      let servlet = name;
+      let a = this.byServlet.get(servlet);
+      if (a === undefined && this.byServlet.size >= MAX_ENDPOINTS) {
+        servlet = OTHER_ENDPOINTS;
+        a = this.byServlet.get(servlet);
+      }
       if (a === undefined) {
-        this.byServlet.set(servlet, b);
+        this.byServlet.set(servlet, servlet === name ? b : EndpointStatsTable.renamed(b, servlet, this.limitSamples));
         continue;
       }
       a.samples.merge(b.samples);
       for (const f of COUNTER_FIELDS) a[f] += b[f];
       for (const f of SUM_FIELDS) a[f].merge(b[f]);
     }
+  }
+
+  private static renamed(b: EndpointAccumulator, servlet: string, limitSamples: number): EndpointAccumulator {
+    const a = new EndpointAccumulator(servlet, limitSamples, b.samples);
+    for (const f of COUNTER_FIELDS) a[f] = b[f];
+    for (const f of SUM_FIELDS) a[f].merge(b[f]);
+    return a;
   }
 
   /** Median total time of an endpoint (exact when possible), or null if it has no requests. */

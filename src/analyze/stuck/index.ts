@@ -50,6 +50,28 @@ export interface StuckState_ {
 }
 
 const LIVE_MAX = 200;
+/**
+ * Findings listed one by one per lifetime, and in all: the most telling first (a process that
+ * stopped with 5,000 requests open is said with counts). What is not listed is counted.
+ */
+export const MAX_LISTED_PER_LIFETIME = 1000;
+export const MAX_LISTED_TOTAL = 10_000;
+
+// Requests that never finished matter more than ones that finished late; unlogged numbers are indirect.
+const STATE_RANK: Record<StuckState, number> = {
+  'open-at-kill': 0,
+  'open-at-shutdown': 1,
+  'cut-off': 2,
+  'open-at-end': 3,
+  open: 4,
+  'ran-long': 5,
+  unlogged: 6,
+};
+
+/** The lifetime's findings, most telling first (then oldest): the order they are listed in. */
+function byRank(list: StuckFinding[]): StuckFinding[] {
+  return list.sort((a, b) => STATE_RANK[a.state] - STATE_RANK[b.state] || (a.startMs ?? Infinity) - (b.startMs ?? Infinity) || (a.seq ?? 0) - (b.seq ?? 0));
+}
 
 /** Start of an open request: its Received line, else when its number was handed out, else its first line. */
 function openStart(f: OpenFacts, life: EndedLifetime): number | null {
@@ -228,6 +250,7 @@ export function lifetimeFindings(life: EndedLifetime, stuckAfterSec: number): { 
             rise: unlogged.rise,
           },
     synapseVersion: life.version,
+    notListed: 0,
   };
   return { findings, summary, notListed };
 }
@@ -245,12 +268,14 @@ export class StuckAnalyzer implements Analyzer<StuckState_, StuckResult, StuckLi
     if (life.records === 0 && life.requests.seen.highest < 0) return;
     const { findings, summary, notListed } = lifetimeFindings(life, this.ctx.options.stuckAfterSec);
     const f = this.ctx.options.filter;
-    for (const x of findings) {
-      const endMs = x.stopMs ?? (x.startMs !== null && x.ageSec !== null ? x.startMs + x.ageSec * 1000 : null);
-      if (overlapsTimeWindow(f, x.startMs, endMs)) this.findings.push(x);
-    }
-    this.lifetimes.push(summary);
-    this.notListed += notListed;
+    const shown = byRank(
+      findings.filter((x) => overlapsTimeWindow(f, x.startMs, x.stopMs ?? (x.startMs !== null && x.ageSec !== null ? x.startMs + x.ageSec * 1000 : null))),
+    );
+    const room = Math.min(MAX_LISTED_PER_LIFETIME, MAX_LISTED_TOTAL - this.findings.length);
+    for (const x of shown.slice(0, Math.max(0, room))) this.findings.push(x);
+    const cut = Math.max(0, shown.length - Math.max(0, room));
+    this.lifetimes.push({ ...summary, notListed: notListed + cut });
+    this.notListed += notListed + cut;
   }
 
   toState(): StuckState_ {
@@ -258,11 +283,21 @@ export class StuckAnalyzer implements Analyzer<StuckState_, StuckResult, StuckLi
   }
 
   merge(next: StuckState_, join: Join): void {
-    // The job's own lifetimes ended inside it: only its numbering moves.
+    // The job's own lifetimes ended inside it: their numbering moves, and the listing bound applies
+    // over both, in file order (a job's lifetimes each listed at most MAX_LISTED_PER_LIFETIME already).
+    const extra = new Map<number, number>();
     for (const x of next.findings) {
+      if (this.findings.length >= MAX_LISTED_TOTAL) {
+        extra.set(x.epoch, (extra.get(x.epoch) ?? 0) + 1);
+        continue;
+      }
       this.findings.push({ ...x, epoch: x.epoch + join.epochBase, firstLine: x.firstLine === null ? null : x.firstLine + join.lineBase });
     }
-    for (const l of next.lifetimes) this.lifetimes.push({ ...l, epoch: l.epoch + join.epochBase });
+    for (const l of next.lifetimes) {
+      const more = extra.get(l.epoch) ?? 0;
+      this.lifetimes.push({ ...l, epoch: l.epoch + join.epochBase, notListed: l.notListed + more });
+      this.notListed += more;
+    }
     this.notListed += next.notListed;
     this.receivedLines += next.receivedLines;
   }

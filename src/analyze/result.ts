@@ -1,11 +1,12 @@
 /**
- * The findings of a full analysis (stats, slow, stuck, fds) as one object, for the report and for
+ * The findings of a full analysis (stats, slow, stuck, fds, errors) as one object, for the report and for
  * tests: what every engine result of those four analyzers reads as.
  */
 import type { EngineLive, EngineResult } from './engine.js';
+import type { ErrorsResult } from './errors/types.js';
 import type { EndpointStats, FdReport, FdVerdict, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding } from './types.js';
 
-export const FULL_ANALYSIS = ['stats', 'slow', 'stuck', 'fds'] as const;
+export const FULL_ANALYSIS = ['stats', 'slow', 'stuck', 'fds', 'errors'] as const;
 export type FullAnalysis = (typeof FULL_ANALYSIS)[number];
 
 export interface AnalysisResult {
@@ -21,6 +22,8 @@ export interface AnalysisResult {
   readonly stuck: StuckFinding[];
   readonly lifetimes: LifetimeSummary[];
   readonly fds: FdReport[];
+  /** ERROR/WARNING lines and tracebacks grouped into kinds (#14). */
+  readonly errors: ErrorsResult;
   /** No Received lines anywhere: at INFO some evidence is indirect. */
   readonly infoOnly: boolean;
 }
@@ -35,6 +38,7 @@ export function analysisResult(r: EngineResult<FullAnalysis>): AnalysisResult {
     stuck: r.stuck.findings,
     lifetimes: r.stuck.lifetimes,
     fds: r.fds.reports,
+    errors: r.errors,
     infoOnly: r.stuck.infoOnly,
   };
 }

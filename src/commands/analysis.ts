@@ -301,8 +301,6 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
       const r = result.errors!;
       const kinds = selectKinds(r.kinds, plan);
       findings = kinds.length;
-      const fromMs = result.files.reduce<number | null>((m, f) => (f.firstMs === null ? m : m === null ? f.firstMs : Math.min(m, f.firstMs)), null);
-      const toMs = result.files.reduce<number | null>((m, f) => (f.lastMs === null ? m : m === null ? f.lastMs : Math.max(m, f.lastMs)), null);
       if (plan.json) {
         for (const k of kinds) out.text(json({ kind: 'error', ...k, knownCauses: k.causes.map((c) => ({ ...KNOWN_CAUSES[c.id], lines: c.lines })) }));
         out.text(
@@ -332,8 +330,8 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
         out.text('no ERROR or WARNING lines, tracebacks or failures logged at INFO\n');
         break;
       }
-      out.text(errorsHeader(r, kinds, fromMs, toMs, style));
-      const view = errorsView(kinds, fromMs, toMs);
+      const view = errorsView(kinds, result.files);
+      out.text(errorsHeader(r, kinds, view, style));
       for (const k of kinds) out.text(errorBlock(k, view, style) + '\n');
       if (kinds.length === 0) out.text('no kind matches --level / --kind\n');
       break;

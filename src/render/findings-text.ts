@@ -2,7 +2,7 @@ import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
 import { causeSummaries, timelineColumns } from '../analyze/errors/summary.js';
 import type { ErrorKind, ErrorsResult, NamedCount } from '../analyze/errors/types.js';
 import { failuresOf, type WaitFacts } from '../analyze/model/waits.js';
-import type { EndpointStats, FdReport, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
+import type { EndpointStats, FdReport, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
 import { fmtSec, percent, plural } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { visibleControls } from './safe-text.js';
@@ -268,15 +268,26 @@ export interface ErrorsView {
   readonly fromMs: number | null;
   readonly toMs: number | null;
   readonly columns: number;
+  /** A log's name by its label: a rotated log by its newest file. */
+  readonly logName: (label: string) => string;
 }
 
 const EXAMPLE_WIDTH = 300;
 
 /** Sparkline columns for the kinds shown: one per bucket of the widest, at most 48. */
-export function errorsView(kinds: readonly ErrorKind[], fromMs: number | null, toMs: number | null): ErrorsView {
+export function errorsView(kinds: readonly ErrorKind[], files: readonly FileSummary[]): ErrorsView {
+  let fromMs: number | null = null;
+  let toMs: number | null = null;
+  const names = new Map<string, string>();
+  for (const f of files) {
+    if (f.firstMs !== null && (fromMs === null || f.firstMs < fromMs)) fromMs = f.firstMs;
+    if (f.lastMs !== null && (toMs === null || f.lastMs > toMs)) toMs = f.lastMs;
+    const pieces = f.file.split(' + ');
+    if (pieces.length > 1) names.set(pieces[0]!, `${pieces[pieces.length - 1]!} (with ${plural(pieces.length - 1, 'rotated file')})`);
+  }
   const bucketMs = Math.max(1, ...kinds.map((k) => k.timeline.bucketMs));
   const span = fromMs === null || toMs === null ? 0 : toMs - fromMs;
-  return { fromMs, toMs, columns: Math.max(1, Math.min(48, Math.ceil(span / bucketMs))) };
+  return { fromMs, toMs, columns: Math.max(1, Math.min(48, Math.ceil(span / bucketMs))), logName: (label) => names.get(label) ?? label };
 }
 
 function levelColor(level: string | null): keyof typeof CODES {
@@ -299,7 +310,9 @@ export function errorBlock(k: ErrorKind, view: ErrorsView, style: Style): string
       ? `  ${sparkline(timelineColumns(k, view.fromMs, view.toMs, view.columns), view.columns)}`
       : '';
   lines.push(`         ${when}${spark}`);
-  lines.push(`         in: ${k.places.map((p) => `${shown(p.log, 80)} restart ${p.epoch} ×${p.count}`).join(', ')}`);
+  const byLog = new Map<string, string[]>();
+  for (const p of k.places) byLog.set(p.log, [...(byLog.get(p.log) ?? []), `restart ${p.epoch} ×${p.count}`]);
+  lines.push(`         in: ${[...byLog].map(([log, r]) => `${shown(view.logName(log), 100)}: ${r.join(', ')}`).join('; ')}`);
   const r = k.requests;
   const where: string[] = [];
   if (r.count > 0) {
@@ -329,7 +342,8 @@ export function errorBlock(k: ErrorKind, view: ErrorsView, style: Style): string
 }
 
 /** The first lines of `synlog errors`: how many, since when, and what the known causes explain. */
-export function errorsHeader(r: ErrorsResult, shownKinds: readonly ErrorKind[], fromMs: number | null, toMs: number | null, style: Style): string {
+export function errorsHeader(r: ErrorsResult, shownKinds: readonly ErrorKind[], view: ErrorsView, style: Style): string {
+  const { fromMs, toMs } = view;
   const totalKinds = r.kinds.length;
   const b = r.byLevel;
   const levels = [

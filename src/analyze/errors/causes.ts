@@ -34,7 +34,7 @@ export const KNOWN_CAUSES: Readonly<Record<CauseId, KnownCause>> = {
     id: 'out-of-fds',
     title: 'out of file descriptors',
     explanation:
-      'the process hit its open-file limit: it cannot accept connections, open outbound ones, store media or (SQLite: `unable to open database file`) open the database. Raise the limit (the FAQ says at least 4096) and check for requests that hang and keep their sockets',
+      'the process hit its open-file limit: it cannot accept connections, open outbound ones, store media or (SQLite: "unable to open database file") open the database. Raise the limit (the FAQ says at least 4096) and check for requests that hang and keep their sockets',
     source:
       'docs/usage/administration/admin_faq.md, "Running out of File Handles"; SQLite errors retried by synapse/storage/database.py lines 836–851 ([TXN OPERROR])',
     see: 'synlog fds',

@@ -188,6 +188,8 @@ describe('the built CLI with worker threads (SYNLOG_THREADS) prints what one thr
     ['slow', '--threshold', '1s', ...chain],
     ['stuck', ...chain],
     ['fds', ...chain],
+    ['errors', ...chain],
+    ['errors', '--json', 'fixtures/logs/homeserver-info.log'],
     ['stuck', '--json', 'fixtures/logs/homeserver-debug.log'],
     ['report', '--keep-server', 'localhost', ...chain],
   ];

@@ -365,7 +365,7 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult> {
   private requestCount = 0;
   private readonly pending = new Map<string, Pending>();
   /** The last record of each log, for a traceback under a line that was not an error itself. */
-  private readonly lastRec = new Map<string, [LogRecord, Place]>();
+  private readonly lastRec = new Map<string, { r: LogRecord; at: Place }>();
   /** Open `twisted` stderr tracebacks, by lifeKey. */
   private readonly groups = new Map<string, Group>();
   /** In a job: deferred `twisted` lines per log, while their reading could depend on an earlier job. */
@@ -387,7 +387,12 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult> {
     if (this.pending.size > 0) this.finishPending(log);
     const kind = r.kind;
     if (kind === 'processed' || kind === 'received') return;
-    this.lastRec.set(log, [r, at]);
+    const last = this.lastRec.get(log);
+    if (last === undefined) this.lastRec.set(log, { r, at });
+    else {
+      last.r = r;
+      last.at = at;
+    }
     if (kind === 'startup') return;
     if (r.logger === TWISTED && this.twisted(r, at)) return;
     if (!this.interesting(r)) return;
@@ -405,9 +410,9 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult> {
     if (p === undefined || p.rec.line !== c.recordLine || p.rec.file !== c.file) {
       // A traceback under a record that was not an error by its level (logger.info(..., exc_info=True)).
       const last = this.lastRec.get(log);
-      if (last === undefined || last[0].line !== c.recordLine || last[0].file !== c.file || !c.text.startsWith(TRACEBACK)) return;
+      if (last === undefined || last.r.line !== c.recordLine || last.r.file !== c.file || !c.text.startsWith(TRACEBACK)) return;
       if (this.pending.size > 0) this.finishPending(log);
-      p = { rec: recOf(last[0], last[1]), reader: null, lines: { head: [], tail: [], total: 0 } };
+      p = { rec: recOf(last.r, last.at), reader: null, lines: { head: [], tail: [], total: 0 } };
       this.pending.set(log, p);
     }
     p.reader ??= new TracebackReader();

@@ -12,41 +12,45 @@
  * Words without digits (`sqlite3`, `v3` have one digit and stay) are kept: they carry the meaning.
  */
 
+import { detach } from '../../core/strings.js';
+
 /** Templates longer than this are cut: a kind is named, not reproduced. */
 export const TEMPLATE_MAX = 240;
 
-type Rule = readonly [RegExp, string | ((m: string, ...groups: string[]) => string)];
+/** A rule applies only when its guard is in the text (a cheap test first: this runs on every error line). */
+const DIGIT = 0;
+type Rule = readonly [string | typeof DIGIT | null, RegExp, string | ((m: string, ...groups: string[]) => string)];
 
 const RULES: readonly Rule[] = [
   // `<XForwardedForRequest at 0x7f… method='GET' …>`, `<FrozenEventV3 event_id=$…, type=…>`
-  [/<([A-Za-z_][\w.]*) (?:at 0x[0-9a-fA-F]+|[A-Za-z_]\w*=)[^<>]*>/g, '<$1>'],
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>()\]]+/g, (m) => `<url>${trailing(m)}`],
-  [/\{([A-Za-z_][\w.]*)-[0-9a-f]+\}/g, '{$1-<n>}'],
-  [/\{[A-Z]+-O-\d+\}/g, '{<outbound>}'],
-  [/(\}) \[[^\]\s]+\]/g, '$1 [<host>]'],
-  [/@[A-Za-z0-9._=\-/+]+:[A-Za-z0-9.-]+(?::\d+)?/g, '<user>'],
-  [/![A-Za-z0-9._~-]+:[A-Za-z0-9.-]+(?::\d+)?/g, '<room>'],
-  [/#[A-Za-z0-9._=-]+:[A-Za-z0-9.-]+(?::\d+)?/g, '<alias>'],
-  [/\$[A-Za-z0-9+/_=-]{8,}/g, '<event>'],
+  ['<', /<([A-Za-z_][\w.]*) (?:at 0x[0-9a-fA-F]+|[A-Za-z_]\w*=)[^<>]*>/g, '<$1>'],
+  ['://', /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>()\]]+/g, (m) => `<url>${trailing(m)}`],
+  ['{', /\{([A-Za-z_][\w.]*)-[0-9a-f]+\}/g, '{$1-<n>}'],
+  ['-O-', /\{[A-Z]+-O-\d+\}/g, '{<outbound>}'],
+  ['} [', /(\}) \[[^\]\s]+\]/g, '$1 [<host>]'],
+  ['@', /@[A-Za-z0-9._=\-/+]+:[A-Za-z0-9.-]+(?::\d+)?/g, '<user>'],
+  ['!', /![A-Za-z0-9._~-]+:[A-Za-z0-9.-]+(?::\d+)?/g, '<room>'],
+  ['#', /#[A-Za-z0-9._=-]+:[A-Za-z0-9.-]+(?::\d+)?/g, '<alias>'],
+  ['$', /\$[A-Za-z0-9+/_=-]{8,}/g, '<event>'],
   // `<class 'synapse.api.errors.RequestSendFailed'>`: a class name is the kind, not a value
-  [/<class '([\w.]+)'>/g, '<class $1>'],
+  ["<class '", /<class '([\w.]+)'>/g, '<class $1>'],
   // quoted values (also Python's b'…'): a quote not inside a word (so `Couldn't` stays)
-  [/(?<![\w'])(b?)'[^'\n]*'(?![\w'])/g, "$1'…'"],
-  [/(?<![\w"])"[^"\n]*"(?![\w"])/g, '"…"'],
-  [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<host>'],
-  [/(?<![\w:])(?=[0-9a-fA-F:]*::|(?:[0-9a-fA-F]{1,4}:){5})[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])/g, '<host>'],
-  [/\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d+\b/g, '<host>'],
-  [/\b(via|to|from|server|destination) [a-z0-9-]+(?:\.[a-z0-9-]+)+\b/g, '$1 <host>'],
-  [/(?<![\w.<>])\/(?:[\w.@%+~-]+\/)+[\w.@%+~-]*/g, '<path>'],
+  ["'", /(?<![\w'])(b?)'[^'\n]*'(?![\w'])/g, "$1'…'"],
+  ['"', /(?<![\w"])"[^"\n]*"(?![\w"])/g, '"…"'],
+  ['.', /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<host>'],
+  [':', /(?<![\w:])(?=[0-9a-fA-F:]*::|(?:[0-9a-fA-F]{1,4}:){5})[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])/g, '<host>'],
+  [':', /\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d+\b/g, '<host>'],
+  ['.', /\b(via|to|from|server|destination) [a-z0-9-]+(?:\.[a-z0-9-]+)+\b/g, '$1 <host>'],
+  ['/', /(?<![\w.<>])\/(?:[\w.@%+~-]+\/)+[\w.@%+~-]*/g, '<path>'],
   // request tags in messages (`log context PUT-676`, spec §3.1)
-  [/\b[A-Z]{3,7}-\d+\b/g, '<request>'],
-  [/\b0x[0-9a-fA-F]+\b/g, '<n>'],
+  ['-', /\b[A-Z]{3,7}-\d+\b/g, '<request>'],
+  ['0x', /\b0x[0-9a-fA-F]+\b/g, '<n>'],
   // hex-ish tokens with a digit (txn ids, `5fac`), then tokens with two or more digits (`m1795…`, `s355_18_…`)
-  [/\b(?=[0-9a-f]*\d)[0-9a-f]{4,}\b/g, '<n>'],
-  [/\b(?=\w*\d\w*\d)(?=\w*[A-Za-z_])\w+\b/g, '<id>'],
-  [/\b\d+(?:\.\d+)*\b/g, '<n>'],
+  [DIGIT, /\b(?=[0-9a-f]*\d)[0-9a-f]{4,}\b/g, '<n>'],
+  [DIGIT, /\b(?=\w*\d\w*\d)(?=\w*[A-Za-z_])\w+\b/g, '<id>'],
+  [DIGIT, /\b\d+(?:\.\d+)*\b/g, '<n>'],
   // long opaque IDs without digits (media IDs, tokens), not CamelCase names (`XForwardedForRequest`)
-  [/\b[A-Za-z]{16,}\b/g, (m) => (opaque(m) ? '<id>' : m)],
+  [null, /\b[A-Za-z]{16,}\b/g, (m) => (opaque(m) ? '<id>' : m)],
 ];
 
 /** Random base-62 text has about as many capitals as small letters; CamelCase names have few. */
@@ -64,12 +68,26 @@ function trailing(url: string): string {
   return /[:.,;]*$/.exec(url)?.[0] ?? '';
 }
 
+const HAS_DIGIT = /\d/;
+/** Templates of recent messages: the same message often comes many times in a row. */
+const MEMO_MAX = 4096;
+const memo = new Map<string, string>();
+
 /** The message with its variable parts masked (see the file comment); cut at TEMPLATE_MAX. */
 export function messageTemplate(message: string): string {
+  const hit = memo.get(message);
+  if (hit !== undefined) return hit;
   let s = message;
-  for (const [re, to] of RULES) s = typeof to === 'string' ? s.replace(re, to) : s.replace(re, to);
+  for (const [guard, re, to] of RULES) {
+    if (guard === DIGIT ? !HAS_DIGIT.test(s) : guard !== null && !s.includes(guard)) continue;
+    s = typeof to === 'string' ? s.replace(re, to) : s.replace(re, to);
+  }
   s = s.trim();
-  return s.length > TEMPLATE_MAX ? `${s.slice(0, TEMPLATE_MAX - 1)}…` : s;
+  const out = s.length > TEMPLATE_MAX ? `${s.slice(0, TEMPLATE_MAX - 1)}…` : s;
+  if (memo.size >= MEMO_MAX) memo.clear();
+  // copies: a line is a slice of a whole read block, which a kept slice would pin (core/strings.ts)
+  if (message.length <= 1000) memo.set(detach(message), detach(out));
+  return out;
 }
 
 /** A background context's name without its counter: `update_client_ips-50` → `update_client_ips` (spec §3.2). */

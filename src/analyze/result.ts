@@ -3,7 +3,7 @@
  * tests: what every engine result of those four analyzers reads as.
  */
 import type { EngineLive, EngineResult } from './engine.js';
-import type { ErrorsResult } from './errors/types.js';
+import type { ErrorsLive, ErrorsResult } from './errors/types.js';
 import type { EndpointStats, FdReport, FdVerdict, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding } from './types.js';
 
 export const FULL_ANALYSIS = ['stats', 'slow', 'stuck', 'fds', 'errors'] as const;
@@ -71,6 +71,8 @@ export interface LiveSnapshot {
   /** Percentiles from the sketch (cheap). */
   readonly endpoints: EndpointStats[];
   readonly fds: ReadonlyArray<{ readonly file: string; readonly verdict: FdVerdict; readonly inFlight: number; readonly fdErrorLines: number }>;
+  /** Logged errors (#14): lines per second over the last 60 s, and the commonest kinds. */
+  readonly loggedErrors: ErrorsLive;
 }
 
 export function liveSnapshot(l: EngineLive<FullAnalysis>): LiveSnapshot {
@@ -92,5 +94,6 @@ export function liveSnapshot(l: EngineLive<FullAnalysis>): LiveSnapshot {
     recentSlow: l.slow.recent,
     endpoints: l.stats.endpoints,
     fds: l.fds.logs.map((x) => ({ file: x.file, verdict: x.verdict, inFlight: x.inFlight, fdErrorLines: x.fdErrorLines })),
+    loggedErrors: l.errors,
   };
 }

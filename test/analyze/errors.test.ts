@@ -4,7 +4,7 @@
  * facts of the real samples.
  */
 import { describe, expect, test } from 'vitest';
-import { analyzeEvents } from '../../src/analyze/engine.js';
+import { analyzeEvents, DEFAULT_OPTIONS, Engine } from '../../src/analyze/engine.js';
 import { MAX_KINDS, EXAMPLE_HEAD, EXAMPLE_LINE_MAX, EXAMPLE_TAIL, type ErrorKind, type ErrorsResult } from '../../src/analyze/errors/index.js';
 import { messageTemplate } from '../../src/analyze/errors/template.js';
 import { causeSummaries } from '../../src/analyze/errors/summary.js';
@@ -380,6 +380,35 @@ describe('requests and endpoints', () => {
       { log: 'homeserver.log', epoch: 1, count: 1 },
       { log: 'homeserver.log', epoch: 2, count: 2 },
     ]);
+  });
+});
+
+describe('live (synlog top)', () => {
+  test('errors per second over the last minute of log time, and the commonest kinds with their examples', () => {
+    const engine = new Engine(['errors'], DEFAULT_OPTIONS);
+    const lines = [
+      ...banner(0),
+      rec(1, 'synapse.x', 'WARNING', 'sentinel', 'old one'),
+      ...failedRequest(100, 'PUT-1', DB_FRAMES, 'sqlite3.OperationalError: unable to open database file'),
+      ...failedRequest(100.5, 'PUT-2', DB_FRAMES, 'sqlite3.OperationalError: unable to open database file'),
+      rec(110, 'synapse.x', 'WARNING', 'sentinel', 'new one'),
+      rec(110, 'synapse.x', 'INFO', 'sentinel', 'the last line'),
+    ];
+    for (const e of parseLines('homeserver.log', lines).events) engine.onEvent(e);
+    const live = engine.live().errors;
+    expect(live.lines).toBe(4);
+    expect(live.kinds).toBe(3);
+    // the last 60 s end at the newest line (110 s): the line at 1 s is out of the window
+    expect(live.rate).toHaveLength(60);
+    expect(live.rate.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(live.rate.at(-1)).toBe(1);
+    expect(live.top[0]).toMatchObject({
+      title: 'sqlite3.OperationalError at synapse/storage/database.py:432 in _do_execute',
+      count: 2,
+      cause: 'out-of-fds',
+      level: 'ERROR',
+    });
+    expect(live.top[0]?.example?.lines.at(-1)).toBe('sqlite3.OperationalError: unable to open database file');
   });
 });
 

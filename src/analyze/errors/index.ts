@@ -30,7 +30,7 @@
 import { detach } from '../../core/strings.js';
 import type { ContinuationLine, Level, LogRecord, ProcessedRecord } from '../../core/types.js';
 import { formatLogTime } from '../../parse/time.js';
-import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished, Join, Place } from '../contract.js';
+import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished, Join, LiveContext, Place } from '../contract.js';
 import { stitchKey } from '../contract.js';
 import { versionOf } from '../model/lifetime.js';
 import { TagReader } from '../model/tags.js';
@@ -38,9 +38,9 @@ import { CAUSE_ORDER, causeOf, destinationOf, isCancellation, isInfoFailure, typ
 import { messageTemplate, contextName } from './template.js';
 import { Timeline, type TimelineState } from './timeline.js';
 import { exceptionType, exceptionValue, TracebackReader, type TracebackState } from './traceback.js';
-import type { ErrorExample, ErrorKind, ErrorsResult, NamedCount } from './types.js';
+import type { ErrorExample, ErrorKind, ErrorsLive, ErrorsResult, LiveErrorKind, NamedCount } from './types.js';
 
-export type { ErrorExample, ErrorKind, ErrorsResult, NamedCount } from './types.js';
+export type { ErrorExample, ErrorKind, ErrorsLive, ErrorsResult, LiveErrorKind, NamedCount } from './types.js';
 
 export const MAX_KINDS = 1000;
 export const MAX_REQUESTS = 50_000;
@@ -54,6 +54,9 @@ const MESSAGES_MAX = 8;
 const DESTS_MAX = 16;
 /** A job's Processed lines of its first lifetime kept for the merge (see the file comment). */
 const EARLY_MAX = 1_000_000;
+/** Live: the rate window (seconds of log time) and the kinds listed. */
+const RATE_WINDOW_SEC = 60;
+const LIVE_TOP = 20;
 /** `twisted` lines a job defers at most (a longer stderr traceback at a job boundary is read in two). */
 const ORPHANS_MAX = 2000;
 
@@ -354,7 +357,34 @@ export interface ErrorsState {
   readonly orphans: ReadonlyArray<{ readonly log: string; readonly list: readonly Orphan[]; readonly end: OrphanEnd }>;
 }
 
-export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult> {
+/** Error lines per second of log time over the last RATE_WINDOW_SEC seconds (a ring, never sized from the log). */
+class SecondRing {
+  private readonly labels = new Float64Array(RATE_WINDOW_SEC).fill(Number.NaN);
+  private readonly counts = new Float64Array(RATE_WINDOW_SEC);
+
+  add(sec: number): void {
+    const i = ((sec % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
+    if (this.labels[i] !== sec) {
+      this.labels[i] = sec;
+      this.counts[i] = 0;
+    }
+    this.counts[i] = (this.counts[i] ?? 0) + 1;
+  }
+
+  window(nowSec: number | null): number[] {
+    const out = new Array<number>(RATE_WINDOW_SEC).fill(0);
+    if (nowSec === null) return out;
+    for (let k = 0; k < RATE_WINDOW_SEC; k++) {
+      const s = nowSec - RATE_WINDOW_SEC + 1 + k;
+      const i = ((s % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
+      if (this.labels[i] === s) out[k] = this.counts[i] ?? 0;
+    }
+    return out;
+  }
+}
+
+export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, ErrorsLive> {
+  private readonly rate = new SecondRing();
   private readonly kinds = new Map<string, Kind>();
   private lines = 0;
   /** Lines by level: unknown, INFO, WARNING, ERROR, CRITICAL (index = rank + 1, DEBUG counted as INFO). */
@@ -568,6 +598,7 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult> {
     const id = identity(rec, message, reader);
     let kind = this.kinds.get(id.key);
     this.lines++;
+    if (!this.ctx.job && rec.timeMs !== null) this.rate.add(Math.floor(rec.timeMs / 1000));
     this.byLevel[rec.level === null ? 0 : Math.max(1, rank(rec.level))]!++;
     if (kind === undefined) {
       if (this.kinds.size >= MAX_KINDS) {
@@ -737,6 +768,33 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult> {
     e.servlet = early.servlets[i] ?? null;
     const before = join.stitches.get(stitchKey(epoch, e.root));
     e.lostMs = before?.clientLostMs ?? early.lost.get(i) ?? null;
+  }
+
+  // ---- live -------------------------------------------------------------------------------------
+
+  /** How things stand now (top): the rate, and the commonest kinds with their examples. */
+  live(now: LiveContext): ErrorsLive {
+    const top: LiveErrorKind[] = [...this.kinds.values()]
+      .sort((a, b) => b.count - a.count || (b.lastMs ?? 0) - (a.lastMs ?? 0) || (a.id.key < b.id.key ? -1 : 1))
+      .slice(0, LIVE_TOP)
+      .map((k) => {
+        let cause: CauseId | null = null;
+        for (const [id, n] of k.causes) if (cause === null || n > (k.causes.get(cause) ?? 0)) cause = id;
+        const ex = k.example;
+        return {
+          key: k.id.key,
+          title: k.id.title,
+          level: k.level < 0 ? null : (RANK_LEVEL[k.level] ?? null),
+          count: k.count,
+          lastMs: k.lastMs,
+          cause,
+          example:
+            ex === null
+              ? null
+              : { file: ex.file, line: ex.line, epoch: ex.epoch, timeMs: ex.timeMs, tag: ex.tag, lines: ex.lines, omittedLines: ex.omittedLines },
+        };
+      });
+    return { rate: this.rate.window(now.nowMs === null ? null : Math.floor(now.nowMs / 1000)), lines: this.lines, kinds: this.kinds.size, top };
   }
 
   // ---- result -----------------------------------------------------------------------------------
@@ -916,4 +974,4 @@ function exampleLines(rec: Rec, message: string, extra: readonly string[], lines
 
 export const errorsAnalyzer = {
   create: (ctx) => new ErrorsAnalyzer(ctx),
-} satisfies AnalyzerFactory<ErrorsState, ErrorsResult>;
+} satisfies AnalyzerFactory<ErrorsState, ErrorsResult, ErrorsLive>;

@@ -82,3 +82,25 @@ export interface ErrorsResult {
   readonly droppedLines: number;
   readonly maxKinds: number;
 }
+
+/** One kind as the dashboard shows it (the commonest, live). */
+export interface LiveErrorKind {
+  readonly key: string;
+  readonly title: string;
+  readonly level: Level | null;
+  readonly count: number;
+  readonly lastMs: number | null;
+  /** The known cause of most of its lines, if any. */
+  readonly cause: CauseId | null;
+  readonly example: ErrorExample | null;
+}
+
+/** How things stand now, for `synlog top`. */
+export interface ErrorsLive {
+  /** Error lines per second over the last 60 s of log time, oldest first. */
+  readonly rate: number[];
+  readonly lines: number;
+  readonly kinds: number;
+  /** The kinds with the most lines, at most 20. */
+  readonly top: LiveErrorKind[];
+}

@@ -259,6 +259,17 @@ describe('which lines are errors', () => {
     expect(r.kinds.some((k) => k.title.includes('STARTING') || k.title.includes('version'))).toBe(false);
   });
 
+  test('JSON INFO records count only when an exception was appended (spec §6.1), not for any multi-line message', () => {
+    const json = (level: string, log: string, extra = ''): string =>
+      `{"log":${JSON.stringify(log)},"namespace":"synapse.app","level":"${level}","time":1795334557,"request":"sentinel"${extra}}`;
+    const r = errorsOf([
+      json('INFO', 'Config:\nserver_name: x'),
+      json('INFO', 'could not refresh', ',"exc_type":"ConnectionRefusedError","exc_value":"refused"'),
+      json('DEBUG', 'noise', ',"exc_type":"KeyError","exc_value":"x"'),
+    ]);
+    expect(r.kinds.map((k) => [k.title, k.level])).toEqual([['ConnectionRefusedError (JSON log: no traceback)', 'INFO']]);
+  });
+
   test('--since/--until: only lines in the window count', () => {
     const lines = [...banner(0), rec(10, 'a', 'WARNING', 'x-1', 'one'), rec(20, 'a', 'WARNING', 'x-1', 'two'), rec(30, 'a', 'WARNING', 'x-1', 'three')];
     const since = Date.UTC(2026, 10, 22, 0, 0, 15);

@@ -487,7 +487,7 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
     if (lv === 'WARNING' || lv === 'ERROR' || lv === 'CRITICAL') return lv !== 'WARNING' || versionOf(r.message) === null;
     if (r.kind === 'fd-exhaustion') return true;
     if (lv === 'DEBUG') return false;
-    if (r.format === 'json' && r.message.includes('\n')) return true; // an exception appended (spec §6.1)
+    if (r.format === 'json' && hasJsonException(r.message)) return true;
     return isInfoFailure(r.logger, r.message);
   }
 
@@ -902,6 +902,17 @@ function earlyIndex(e: EarlyState | undefined): EarlyIndex | null {
     if (!at.has(root)) at.set(root, i);
   });
   return { at, servlets: e.servlets, lost: new Map(e.lost.map(([i, ms]) => [i, ms])) };
+}
+
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failure|Cancelled)\w*(?::|$)/;
+
+/** A JSON record's message with an exception appended (spec §6.1): a traceback, or JsonFormatter's `exc_type: exc_value`. */
+function hasJsonException(message: string): boolean {
+  const nl = message.indexOf('\n');
+  if (nl < 0) return false;
+  if (message.includes(TRACEBACK, nl)) return true;
+  const last = message.slice(message.lastIndexOf('\n') + 1);
+  return EXCEPTION_LINE.test(last);
 }
 
 function lastNonBlank(list: readonly Orphan[]): string | null {

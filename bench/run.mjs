@@ -8,7 +8,7 @@
  *
  *   --bytes N         log size (default 1073741824 = 1 GiB; suffixes k/m/g accepted: 50m, 1g)
  *   --runs N          measured runs per command (default 3, minimum 3; the median is reported)
- *   --only LIST       only these tasks (comma-separated): grep, parse, stats, slow, stuck, fds, report
+ *   --only LIST       only these tasks (comma-separated): grep, parse, stats, slow, stuck, fds, errors, report
  *   --no-adversarial  skip the memory rows on the adversarial log (bench/adversarial.mjs, 512 MiB:
  *                     unique never-finished tags, ~1 M users and paths, half-megabyte lines, a 50 MB
  *                     line; every analysis command once, peak RSS against the same ≤ 200 MiB)
@@ -38,8 +38,8 @@ import { ensureLog, defaultLogPath, parseSize, REPO_ROOT, CACHE_DIR } from './ge
 import { ensureAdversarial } from './adversarial.mjs';
 
 /** Every task, in table order. The analysis commands share one target (#11): ≤ 8× `grep -c`, ≤ 200 MiB. */
-const TASKS = ['grep', 'parse', 'stats', 'slow', 'stuck', 'fds', 'report'];
-const ANALYSES = ['stats', 'slow', 'stuck', 'fds', 'report'];
+const TASKS = ['grep', 'parse', 'stats', 'slow', 'stuck', 'fds', 'errors', 'report'];
+const ANALYSES = ['stats', 'slow', 'stuck', 'fds', 'errors', 'report'];
 
 // synlog entry point, relative to the repo root (cwd of every run). --cli / SYNLOG_BENCH_CLI
 // override it (to test the harness or compare another build).

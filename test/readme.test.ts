@@ -16,7 +16,7 @@ chmodSync(join(shimDir, 'synlog'), 0o755);
 
 describe('README examples', () => {
   it('has runnable examples for every command', () => {
-    for (const cmd of ['grep', 'slow', 'stats', 'stuck', 'fds', 'report', 'parse']) {
+    for (const cmd of ['grep', 'slow', 'stats', 'stuck', 'fds', 'errors', 'report', 'parse']) {
       expect(
         examples.some((e) => e.startsWith(`synlog ${cmd} `)),
         cmd,

@@ -3,6 +3,7 @@
  * and golden cases.
  */
 import type { AnalyzerFactory } from './contract.js';
+import { errorsAnalyzer } from './errors/index.js';
 import { fdsAnalyzer } from './fds/index.js';
 import { slowAnalyzer } from './slow/index.js';
 import { statsAnalyzer } from './stats/index.js';
@@ -13,6 +14,7 @@ export const registry = {
   slow: slowAnalyzer,
   stuck: stuckAnalyzer,
   fds: fdsAnalyzer,
+  errors: errorsAnalyzer,
 } as const;
 
 export type Registry = typeof registry;

@@ -1,11 +1,12 @@
 /**
- * The findings of a full analysis (stats, slow, stuck, fds) as one object, for the report and for
+ * The findings of a full analysis (stats, slow, stuck, fds, errors) as one object, for the report and for
  * tests: what every engine result of those four analyzers reads as.
  */
 import type { EngineLive, EngineResult } from './engine.js';
+import type { ErrorsLive, ErrorsResult } from './errors/types.js';
 import type { EndpointStats, FdReport, FdVerdict, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding } from './types.js';
 
-export const FULL_ANALYSIS = ['stats', 'slow', 'stuck', 'fds'] as const;
+export const FULL_ANALYSIS = ['stats', 'slow', 'stuck', 'fds', 'errors'] as const;
 export type FullAnalysis = (typeof FULL_ANALYSIS)[number];
 
 export interface AnalysisResult {
@@ -23,6 +24,8 @@ export interface AnalysisResult {
   /** Open or hung requests counted in lifetimes but not listed in `stuck` (memory bound). */
   readonly stuckNotListed: number;
   readonly fds: FdReport[];
+  /** ERROR/WARNING lines and tracebacks grouped into kinds (#14). */
+  readonly errors: ErrorsResult;
   /** No Received lines anywhere: at INFO some evidence is indirect. */
   readonly infoOnly: boolean;
 }
@@ -38,6 +41,7 @@ export function analysisResult(r: EngineResult<FullAnalysis>): AnalysisResult {
     lifetimes: r.stuck.lifetimes,
     stuckNotListed: r.stuck.notListed,
     fds: r.fds.reports,
+    errors: r.errors,
     infoOnly: r.stuck.infoOnly,
   };
 }
@@ -70,6 +74,8 @@ export interface LiveSnapshot {
   /** Percentiles from the sketch (cheap). */
   readonly endpoints: EndpointStats[];
   readonly fds: ReadonlyArray<{ readonly file: string; readonly verdict: FdVerdict; readonly inFlight: number; readonly fdErrorLines: number }>;
+  /** Logged errors (#14): lines per second over the last 60 s, and the commonest kinds. */
+  readonly loggedErrors: ErrorsLive;
 }
 
 export function liveSnapshot(l: EngineLive<FullAnalysis>): LiveSnapshot {
@@ -91,5 +97,6 @@ export function liveSnapshot(l: EngineLive<FullAnalysis>): LiveSnapshot {
     recentSlow: l.slow.recent,
     endpoints: l.stats.endpoints,
     fds: l.fds.logs.map((x) => ({ file: x.file, verdict: x.verdict, inFlight: x.inFlight, fdErrorLines: x.fdErrorLines })),
+    loggedErrors: l.errors,
   };
 }

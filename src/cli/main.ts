@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { EXIT_USAGE } from './common.js';
 import { grepCommand } from './commands/grep.js';
 import { parseCommand } from './commands/parse.js';
-import { fdsCommand, slowCommand, statsCommand, stuckCommand } from './commands/analysis.js';
+import { errorsCommand, fdsCommand, slowCommand, statsCommand, stuckCommand } from './commands/analysis.js';
 import { reportCommand } from './commands/report.js';
 import { topCommand } from './commands/top.js';
 import { SYNLOG_VERSION } from '../version.js';
@@ -18,6 +18,7 @@ const cli = yargs(hideBin(process.argv))
   .command(slowCommand)
   .command(stuckCommand)
   .command(fdsCommand)
+  .command(errorsCommand)
   .command(reportCommand)
   .command(topCommand)
   .completion('completion', 'Print a shell completion script (bash/zsh): synlog completion >> ~/.bashrc')

@@ -1,5 +1,5 @@
 /**
- * `stats`, `slow`, `stuck`, `fds`: a pure plan (options and inputs → what to run: planAnalysis) and
+ * `stats`, `slow`, `stuck`, `fds`, `errors`: a pure plan (options and inputs → what to run: planAnalysis) and
  * a run that reads the inputs through the engine and writes to an output (runAnalysisCommand).
  */
 import { Engine, DEFAULT_OPTIONS } from '../analyze/engine.js';
@@ -11,12 +11,28 @@ import { percent } from '../core/format.js';
 import type { LineAccounting } from '../core/types.js';
 import type { SourceInfo } from '../input/sources.js';
 import { formatLogTime } from '../parse/time.js';
-import { FD_VERDICT_LEGEND, fdBlock, lifetimeLine, slowLine, slowTable, statsTable, stuckBlock, type Style } from '../render/findings-text.js';
+import type { ErrorKind } from '../analyze/errors/types.js';
+import type { Level } from '../core/types.js';
+import { causeSummaries } from '../analyze/errors/summary.js';
+import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
+import {
+  errorBlock,
+  errorsHeader,
+  errorsView,
+  FD_VERDICT_LEGEND,
+  fdBlock,
+  lifetimeLine,
+  slowLine,
+  slowTable,
+  statsTable,
+  stuckBlock,
+  type Style,
+} from '../render/findings-text.js';
 import { runEngine } from '../run/analysis.js';
 import { UsageError } from '../run/inputs.js';
 import { parseLogTimeArg } from '../run/time-args.js';
 
-export type AnalysisCommand = 'stats' | 'slow' | 'stuck' | 'fds';
+export type AnalysisCommand = 'stats' | 'slow' | 'stuck' | 'fds' | 'errors';
 
 /** The options of the analysis commands, as the CLI read them (strings are parsed here). */
 export interface AnalysisArgs {
@@ -35,7 +51,15 @@ export interface AnalysisArgs {
   readonly top?: number;
   readonly sort?: EndpointSort;
   readonly summaryEvery?: string;
+  /** `errors`: the lowest level shown (info, warning, error, critical). */
+  readonly level?: string;
+  /** `errors`: kinds whose title contains this (case-insensitive). */
+  readonly kind?: string;
 }
+
+/** `errors --level`: the lowest level shown. */
+export type MinLevel = 'info' | 'warning' | 'error' | 'critical';
+export const MIN_LEVELS: readonly MinLevel[] = ['info', 'warning', 'error', 'critical'];
 
 export interface AnalysisPlan {
   readonly command: AnalysisCommand;
@@ -57,6 +81,9 @@ export interface AnalysisPlan {
   readonly thresholdText: string;
   readonly failOnFindings: boolean;
   readonly strict: boolean;
+  readonly minLevel: MinLevel;
+  /** Lower-cased --kind, or null. */
+  readonly kindFilter: string | null;
 }
 
 /** Parses `2s`, `500ms`, `1.5m`, `90` (seconds). */
@@ -92,6 +119,7 @@ const ANALYZERS: Record<AnalysisCommand, readonly AnalyzerName[]> = {
   slow: ['slow'],
   stuck: ['stuck'],
   fds: ['fds'],
+  errors: ['errors'],
 };
 
 /** What to run for a command: pure (no I/O), so it is unit-tested. Throws UsageError. */
@@ -101,6 +129,8 @@ export function planAnalysis(command: AnalysisCommand, args: AnalysisArgs, sourc
     throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
   if (args.top !== undefined && !(Number.isInteger(args.top) && args.top > 0))
     throw new UsageError(`--top wants a whole number above 0${Number.isNaN(args.top) ? '' : `, not ${args.top}`}`);
+  if (args.level !== undefined && !(MIN_LEVELS as readonly string[]).includes(args.level.toLowerCase()))
+    throw new UsageError(`--level wants ${MIN_LEVELS.join(', ')}, not '${args.level}'`);
   const logs = new Set(sources.map((s) => s.label)).size;
   const mergeByTime = !live && sources.length > 1;
   const streamSlow = command === 'slow' && args.top === undefined && !mergeByTime;
@@ -129,7 +159,21 @@ export function planAnalysis(command: AnalysisCommand, args: AnalysisArgs, sourc
     thresholdText,
     failOnFindings: args.failOnFindings,
     strict: args.strict,
+    minLevel: (args.level?.toLowerCase() ?? 'info') as MinLevel,
+    kindFilter: args.kind === undefined || args.kind === '' ? null : args.kind.toLowerCase(),
   };
+}
+
+const LEVEL_RANK: Record<Level, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, CRITICAL: 4 };
+const MIN_RANK: Record<MinLevel, number> = { info: 1, warning: 2, error: 3, critical: 4 };
+
+/** The kinds `errors` shows: at --level or above (a kind's highest level; no level counts as shown), matching --kind, the --top N. */
+export function selectKinds(kinds: readonly ErrorKind[], plan: Pick<AnalysisPlan, 'minLevel' | 'kindFilter' | 'top'>): ErrorKind[] {
+  const min = MIN_RANK[plan.minLevel];
+  const needle = plan.kindFilter;
+  return kinds
+    .filter((k) => (k.level === null ? true : LEVEL_RANK[k.level] >= min) && (needle === null || k.title.toLowerCase().includes(needle)))
+    .slice(0, plan.top ?? Infinity);
 }
 
 /** Where a command writes: text it made itself, and how to wait for a slow consumer. */
@@ -267,6 +311,45 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
         out.text(plan.json ? json(r) : fdBlock(r, style));
       }
       if (!plan.json) out.text(result.fds!.reports.length === 0 ? 'no log lines to judge\n' : FD_VERDICT_LEGEND);
+      break;
+    }
+    case 'errors': {
+      const r = result.errors!;
+      const kinds = selectKinds(r.kinds, plan);
+      findings = kinds.length;
+      if (plan.json) {
+        for (const k of kinds) out.text(json({ kind: 'error', ...k, knownCauses: k.causes.map((c) => ({ ...KNOWN_CAUSES[c.id], lines: c.lines })) }));
+        out.text(
+          json({
+            kind: 'summary',
+            lines: r.lines,
+            kinds: r.kinds.length,
+            shown: kinds.length,
+            byLevel: r.byLevel,
+            droppedLines: r.droppedLines,
+            maxKinds: r.maxKinds,
+            knownCauses: causeSummaries(r.kinds).map((c) => ({
+              id: c.cause.id,
+              title: c.cause.title,
+              lines: c.lines,
+              kinds: c.kinds,
+              firstMs: c.firstMs,
+              lastMs: c.lastMs,
+              destinations: c.destinations,
+              destinationCount: c.destinationCount,
+            })),
+          }),
+        );
+        break;
+      }
+      if (r.lines === 0) {
+        out.text('no ERROR or WARNING lines, tracebacks or failures logged at INFO\n');
+        break;
+      }
+      const view = errorsView(kinds, result.files);
+      out.text(errorsHeader(r, kinds, view, style));
+      for (const k of kinds) out.text(errorBlock(k, view, style) + '\n');
+      if (kinds.length === 0) out.text('no kind matches --level / --kind\n');
       break;
     }
   }

@@ -1,5 +1,8 @@
+import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
+import { causeSummaries, timelineColumns } from '../analyze/errors/summary.js';
+import type { ErrorKind, ErrorsResult, NamedCount } from '../analyze/errors/types.js';
 import { failuresOf, type WaitFacts } from '../analyze/model/waits.js';
-import type { EndpointStats, FdReport, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
+import type { EndpointStats, FdReport, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
 import { fmtSec, percent, plural } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { visibleControls } from './safe-text.js';
@@ -257,3 +260,115 @@ export function fdBlock(r: FdReport, style: Style): string {
 /** What the fds verdicts mean, printed once under them. */
 export const FD_VERDICT_LEGEND =
   "verdicts: 'likely' = Synapse logged running out of descriptors, or requests that hang kept piling up for minutes; 'suspicious' = signs worth a look (hung requests, bursts of disconnects, unexplained unlogged request numbers); 'no sign' = none of these.\n";
+
+// ---- errors (#14) ---------------------------------------------------------------------------
+
+/** What an error block needs besides its kind: the input's span (for the sparkline) and its width. */
+export interface ErrorsView {
+  readonly fromMs: number | null;
+  readonly toMs: number | null;
+  readonly columns: number;
+  /** A log's name by its label: a rotated log by its newest file. */
+  readonly logName: (label: string) => string;
+}
+
+const EXAMPLE_WIDTH = 300;
+
+/** Sparkline columns for the kinds shown: one per bucket of the widest, at most 48. */
+export function errorsView(kinds: readonly ErrorKind[], files: readonly FileSummary[]): ErrorsView {
+  let fromMs: number | null = null;
+  let toMs: number | null = null;
+  const names = new Map<string, string>();
+  for (const f of files) {
+    if (f.firstMs !== null && (fromMs === null || f.firstMs < fromMs)) fromMs = f.firstMs;
+    if (f.lastMs !== null && (toMs === null || f.lastMs > toMs)) toMs = f.lastMs;
+    const pieces = f.file.split(' + ');
+    if (pieces.length > 1) names.set(pieces[0]!, `${pieces[pieces.length - 1]!} (with ${plural(pieces.length - 1, 'rotated file')})`);
+  }
+  const bucketMs = Math.max(1, ...kinds.map((k) => k.timeline.bucketMs));
+  const span = fromMs === null || toMs === null ? 0 : toMs - fromMs;
+  return { fromMs, toMs, columns: Math.max(1, Math.min(48, Math.ceil(span / bucketMs))), logName: (label) => names.get(label) ?? label };
+}
+
+function levelColor(level: string | null): keyof typeof CODES {
+  return level === 'ERROR' || level === 'CRITICAL' ? 'red' : level === 'WARNING' ? 'yellow' : 'cyan';
+}
+
+function counted(list: readonly NamedCount[], max: number, width: number): string {
+  const shownList = list.slice(0, max).map((x) => `${shown(x.name, width)} ×${x.count}`);
+  return shownList.join(', ') + (list.length > max ? ', …' : '');
+}
+
+/** One error kind: count, level, title, when, where, which requests, known cause, an example. */
+export function errorBlock(k: ErrorKind, view: ErrorsView, style: Style): string {
+  const lines = [
+    `${paint(style, 'bold', String(k.count).padStart(6))} ${paint(style, levelColor(k.level), (k.level ?? '-').padEnd(8))} ${shown(k.title, 200)}`,
+  ];
+  const when = `${timeOfDay(k.firstMs)} → ${timeOfDay(k.lastMs)}`;
+  const spark =
+    view.fromMs !== null && view.toMs !== null && k.firstMs !== null
+      ? `  ${sparkline(timelineColumns(k, view.fromMs, view.toMs, view.columns), view.columns)}`
+      : '';
+  lines.push(`         ${when}${spark}`);
+  const byLog = new Map<string, string[]>();
+  for (const p of k.places) byLog.set(p.log, [...(byLog.get(p.log) ?? []), `restart ${p.epoch} ×${p.count}`]);
+  lines.push(`         in: ${[...byLog].map(([log, r]) => `${shown(view.logName(log), 100)}: ${r.join(', ')}`).join('; ')}`);
+  const r = k.requests;
+  const where: string[] = [];
+  if (r.count > 0) {
+    const tags = r.tags.map((t) => visibleControls(t.tag)).join(', ') + (r.count > r.tags.length ? ', …' : '');
+    const eps = [...r.endpoints.map((e) => ({ ...e })), ...(r.unfinished > 0 ? [{ name: 'no Processed line after it', count: r.unfinished }] : [])];
+    where.push(`${plural(r.count, 'request')} (${tags}): ${counted(eps, 5, 48)}`);
+  }
+  if (r.untracked > 0) where.push(`${plural(r.untracked, 'line')} in requests not tracked (over the bound)`);
+  if (k.background.length > 0) where.push(`outside requests: ${counted(k.background, 4, 40)}`);
+  if (where.length > 0) lines.push(`         ${where.join('; ')}`);
+  if (k.messages.length > 1 || (k.messages.length === 1 && k.messages[0]!.name !== '')) lines.push(`         messages: ${counted(k.messages, 4, 100)}`);
+  if (k.destinations.length > 0)
+    lines.push(`         remote servers: ${counted(k.destinations, 6, 60)}${k.destinationCount > 6 ? ` (${k.destinationCount} in all)` : ''}`);
+  for (const c of k.causes) {
+    const cause = KNOWN_CAUSES[c.id];
+    const lineCount = c.lines === k.count ? '' : ` (${plural(c.lines, 'line')})`;
+    lines.push(`         ${paint(style, 'bold', 'known cause')}${lineCount}: ${cause.title}${cause.see ? `; see ${cause.see}` : ''}`);
+  }
+  const ex = k.example;
+  if (ex !== null) {
+    lines.push(
+      `         example, ${shown(ex.file, 80)}:${ex.line}${ex.tag !== null && /^[A-Z]+-\d+/.test(ex.tag) ? ` (all its lines: synlog grep ${shown(ex.tag.replace(/^([A-Z]+-\d+).*$/, '$1'), 40)} ${shown(ex.file, 80)})` : ''}`,
+    );
+    for (const l of ex.lines) lines.push(`           ${shown(l, EXAMPLE_WIDTH)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The first lines of `synlog errors`: how many, since when, and what the known causes explain. */
+export function errorsHeader(r: ErrorsResult, shownKinds: readonly ErrorKind[], view: ErrorsView, style: Style): string {
+  const { fromMs, toMs } = view;
+  const totalKinds = r.kinds.length;
+  const b = r.byLevel;
+  const levels = [
+    b.CRITICAL > 0 ? `CRITICAL ${b.CRITICAL}` : '',
+    b.ERROR > 0 ? `ERROR ${b.ERROR}` : '',
+    b.WARNING > 0 ? `WARNING ${b.WARNING}` : '',
+    b.INFO > 0 ? `INFO ${b.INFO}: failures Synapse logs at INFO` : '',
+    b.unknown > 0 ? `no level ${b.unknown}` : '',
+  ].filter((x) => x !== '');
+  const span =
+    fromMs === null || toMs === null
+      ? ''
+      : `, log from ${formatLogTime(fromMs)} to ${formatLogTime(toMs).slice(formatLogTime(fromMs).slice(0, 10) === formatLogTime(toMs).slice(0, 10) ? 11 : 0)}`;
+  const out = [`${plural(r.lines, 'error line')} in ${plural(totalKinds, 'kind')}${levels.length > 0 ? ` (${levels.join(', ')})` : ''}${span}`];
+  if (r.droppedLines > 0) out.push(`${plural(r.droppedLines, 'line')} of kinds beyond the first ${r.maxKinds} are counted, not grouped`);
+  if (shownKinds.length < totalKinds) out.push(`showing ${shownKinds.length} of ${totalKinds} kinds`);
+  for (const c of causeSummaries(shownKinds)) {
+    const dests =
+      c.destinations.length > 0 ? `; remote servers: ${counted(c.destinations, 6, 60)}${c.destinationCount > 6 ? ` (${c.destinationCount} in all)` : ''}` : '';
+    out.push(
+      `${paint(style, 'bold', 'known cause')}: ${c.cause.title}: ${plural(c.lines, 'line')} in ${plural(c.kinds, 'kind')}, ${timeOfDay(c.firstMs)} → ${timeOfDay(c.lastMs)}${dests}${c.cause.see ? `; see ${c.cause.see}` : ''}`,
+    );
+    out.push(`    ${c.cause.explanation}.`);
+    out.push(`    source: ${c.cause.source}`);
+  }
+  if (shownKinds.some((k) => k.causes.length === 0)) out.push('no known cause: the other kinds, shown as they are.');
+  return out.join('\n') + '\n\n';
+}

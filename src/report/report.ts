@@ -16,6 +16,9 @@
  * which synlog command shows it.
  */
 import { DEFAULT_OPTIONS } from '../analyze/engine.js';
+import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
+import { causeSummaries } from '../analyze/errors/summary.js';
+import type { ErrorKind } from '../analyze/errors/types.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { FileSummary } from '../analyze/types.js';
 import { splitTimes } from '../analyze/cause.js';
@@ -72,6 +75,10 @@ export const DEFAULT_MAX_CHARS = GITHUB_MAX_CHARS - 1_536;
 const ENDPOINT_ROWS = 15;
 const STUCK_ROWS = 25;
 const SLOW_ROWS = 15;
+const ERROR_ROWS = 12;
+/** Kinds with an example in `<details>` (the commonest, tracebacks first). */
+const ERROR_EXAMPLES = 6;
+const TITLE_WIDTH = 140;
 const FILE_ROWS = 30;
 const INFLIGHT_CHARTS = 4;
 /** Lines per request read from the input at most: the first HEAD and the last TAIL. */
@@ -87,6 +94,7 @@ const CMD = {
   stats: 'synlog stats',
   slow: 'synlog slow',
   stuck: 'synlog stuck',
+  errors: 'synlog errors',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -384,8 +392,19 @@ interface View {
   readonly slowTotal: number;
   readonly charts: readonly Chart[];
   readonly requests: readonly RequestView[];
+  readonly errors: ErrorsView;
   /** File arguments for commands (redacted names). */
   readonly fileArgs: string;
+}
+
+/** The Errors section, prepared (redacted). */
+interface ErrorsView {
+  readonly intro: Parts;
+  readonly rows: readonly Parts[][];
+  readonly total: number;
+  readonly causes: readonly Parts[];
+  readonly examples: ReadonlyArray<{ readonly summary: string; readonly intro: Parts; readonly lines: readonly string[] }>;
+  readonly dropped: Parts | null;
 }
 
 interface Limits {
@@ -396,6 +415,9 @@ interface Limits {
   stuckRows: number;
   slowRows: number;
   endpointRows: number;
+  errorRows: number;
+  errorExamples: number;
+  exampleLines: number;
 }
 
 class Preparer {
@@ -632,10 +654,11 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
   }
   if (total > 0) {
     items.push([
-      strong('Errors:'),
+      strong('HTTP errors:'),
       txt(` ${plural(e5, 'server error')} (5xx) and ${plural(dropped, 'response')} not fully sent (client gone) among ${plural(total, 'finished request')}.`),
     ]);
   }
+  items.push(errorsVerdict(p, result));
   return [
     { k: 'heading', level: 3, text: 'Verdicts' },
     { k: 'list', items },
@@ -860,6 +883,175 @@ function requestBody(r: RequestView, lim: Limits): { text: string; shortened: bo
 }
 
 // ---------------------------------------------------------------------------------------------
+// Errors (#14)
+// ---------------------------------------------------------------------------------------------
+
+/** Lines of an error example at most (analyze/errors keeps the record, 20 + 40 traceback lines and a gap marker). */
+const EXAMPLE_LINES_MAX = 62;
+
+/** What the known causes explain, and what has none: the report's verdict on logged errors. */
+function errorsVerdict(p: Preparer, result: AnalysisResult): Parts {
+  const e = result.errors;
+  const parts: Inline[] = [strong('Logged errors:')];
+  if (e.lines === 0) {
+    parts.push(txt(' no ERROR or WARNING lines, tracebacks or failures logged at INFO.'));
+    return parts;
+  }
+  parts.push(txt(` ${plural(e.lines, 'line')} in ${plural(e.kinds.length, 'kind')}`));
+  const sums = causeSummaries(e.kinds);
+  sums.forEach((c, i) => {
+    parts.push(txt(i === 0 ? '; known causes: ' : '; '), strong(c.cause.title), txt(` (${plural(c.lines, 'line')}`));
+    if (c.destinations.length > 0) {
+      parts.push(txt(`, ${plural(c.destinationCount, 'remote server')}: `));
+      c.destinations.slice(0, 4).forEach((d, j) => parts.push(...(j > 0 ? [txt(', ')] : []), code(cut(p.L(d.name), NAME_WIDTH)), txt(` ×${fmtInt(d.count)}`)));
+      if (c.destinationCount > 4) parts.push(txt(', …'));
+    }
+    parts.push(txt(')'));
+  });
+  const unknown = e.kinds.filter((k) => k.causes.length === 0);
+  if (unknown.length > 0) {
+    const lines = unknown.reduce((n, k) => n + k.count, 0);
+    parts.push(
+      txt(`; no known cause: ${plural(lines, 'line')} in ${plural(unknown.length, 'kind')}, the commonest `),
+      code(cut(p.L(unknown[0]!.title), TITLE_WIDTH)),
+    );
+  }
+  parts.push(txt('. See "Errors" below.'));
+  return parts;
+}
+
+function errorRequests(p: Preparer, k: ErrorKind): Parts {
+  const out: Inline[] = [];
+  const r = k.requests;
+  if (r.count > 0) {
+    out.push(txt(`${fmtInt(r.count)}: `));
+    r.endpoints.slice(0, 3).forEach((e, i) => out.push(...(i > 0 ? [txt(', ')] : []), code(cut(p.L(e.name), NAME_WIDTH)), txt(` ×${fmtInt(e.count)}`)));
+    if (r.endpoints.length > 3) out.push(txt(', …'));
+    if (r.unfinished > 0) out.push(txt(`${r.endpoints.length > 0 ? ', ' : ''}${fmtInt(r.unfinished)} without a Processed line after it`));
+  }
+  if (k.background.length > 0) {
+    out.push(txt(`${out.length > 0 ? '; ' : ''}outside requests: `));
+    k.background.slice(0, 2).forEach((b, i) => out.push(...(i > 0 ? [txt(', ')] : []), code(cut(p.L(b.name), NAME_WIDTH))));
+  }
+  return out.length > 0 ? out : [txt('-')];
+}
+
+function prepareErrors(p: Preparer, result: AnalysisResult, multiDay: boolean, names: FileNames, fileArgs: string): ErrorsView {
+  const e = result.errors;
+  const b = e.byLevel;
+  const levels = [
+    ['CRITICAL', b.CRITICAL],
+    ['ERROR', b.ERROR],
+    ['WARNING', b.WARNING],
+    ['INFO', b.INFO],
+    ['no level', b.unknown],
+  ]
+    .filter(([, n]) => (n as number) > 0)
+    .map(([l, n]) => `${l} ${fmtInt(n as number)}`);
+  const intro: Parts =
+    e.lines === 0
+      ? [txt('No ERROR or WARNING lines, tracebacks, or failures Synapse logs at INFO.')]
+      : [
+          txt(
+            `${plural(e.lines, 'line')} in ${plural(e.kinds.length, 'kind')} (${levels.join(', ')}; INFO lines are failures Synapse logs at INFO: federation attempts, EMFILE). A kind is a traceback's exception and innermost Synapse frame, or a logger and its message with IDs, numbers, hosts and quoted values masked. ERROR and CRITICAL first, then the most lines; every kind: `,
+          ),
+          code(`${CMD.errors} ${fileArgs}`),
+        ];
+  // ERROR and worse first (what a maintainer reads first), then by lines
+  const severe = (k: ErrorKind): number => (k.level === 'ERROR' || k.level === 'CRITICAL' ? 1 : 0);
+  const byLevel = [...e.kinds].sort((a, b) => severe(b) - severe(a) || b.count - a.count);
+  const rows = byLevel
+    .slice(0, ERROR_ROWS)
+    .map((k): Parts[] => [
+      [code(cut(p.L(k.title), TITLE_WIDTH))],
+      [txt(k.level ?? '-')],
+      [txt(fmtInt(k.count))],
+      [txt(shortTime(k.firstMs, multiDay))],
+      [txt(shortTime(k.lastMs, multiDay))],
+      errorRequests(p, k),
+      k.causes.length === 0 ? [txt('-')] : [txt(k.causes.map((c) => KNOWN_CAUSES[c.id].title).join('; '))],
+    ]);
+  const causes: Parts[] = causeSummaries(e.kinds).map((c) => {
+    const parts: Inline[] = [
+      strong(`${c.cause.title[0]?.toUpperCase() ?? ''}${c.cause.title.slice(1)}`),
+      txt(` (${plural(c.lines, 'line')}): ${c.cause.explanation}. Source: `),
+      code(c.cause.source),
+    ];
+    if (c.cause.see !== null) parts.push(txt('. More: '), code(`${c.cause.see} ${fileArgs}`));
+    parts.push(txt('.'));
+    return parts;
+  });
+  // Examples: a traceback of each of the commonest traceback kinds (what a maintainer asks for first).
+  const chosen = byLevel.filter((k) => k.type === 'traceback' && k.example !== null).slice(0, ERROR_EXAMPLES);
+  const examples = chosen.map((k) => {
+    const ex = k.example!;
+    const file = names.name(ex.file);
+    const what = k.type === 'traceback' ? `${k.exception ?? 'exception'}` : k.logger;
+    const summary = `Example: ${summaryWord(p.L(what))}, ${plural(k.count, 'line')}`;
+    const intro: Inline[] = [
+      txt('The earliest of '),
+      code(cut(p.L(k.title), TITLE_WIDTH)),
+      txt(', '),
+      code(`${file}:${ex.line}`),
+      txt(` (${restartLabel(ex.epoch)}; the source line number is not shown).`),
+    ];
+    const root = ex.tag === null ? null : /^[A-Z]+-\d+/.exec(ex.tag)?.[0];
+    if (root !== undefined && root !== null) intro.push(txt(' All its lines: '), code(`${CMD.grep} ${shellWord(p.L(root))} ${names.arg(ex.file)}`));
+    return { summary, intro, lines: ex.lines.map((l) => p.L(l)) };
+  });
+  const dropped =
+    e.droppedLines > 0 ? [txt(`${plural(e.droppedLines, 'line')} of kinds beyond the first ${fmtInt(e.maxKinds)} were counted, not grouped.`)] : null;
+  return { intro, rows, total: e.kinds.length, causes, examples, dropped };
+}
+
+function composeErrors(v: View, lim: Limits, blocks: Block[], omitted: Parts[]): void {
+  const e = v.errors;
+  blocks.push({ k: 'heading', level: 3, text: 'Errors' });
+  blocks.push({ k: 'para', parts: e.intro });
+  if (e.total === 0) return;
+  if (e.causes.length > 0) blocks.push({ k: 'list', items: e.causes });
+  const rows = e.rows.slice(0, lim.errorRows);
+  if (rows.length > 0) {
+    blocks.push({
+      k: 'table',
+      headers: ['Kind', 'Level', 'Lines', 'First', 'Last', 'Requests: endpoints', 'Known cause'],
+      right: [false, false, true, false, false, false, false],
+      rows,
+    });
+  }
+  if (e.total > rows.length) blocks.push({ k: 'para', parts: [txt(`${plural(e.total - rows.length, 'more kind')}: `), code(`${CMD.errors} ${v.fileArgs}`)] });
+  if (rows.length < e.rows.length) omitted.push([txt(`${plural(e.rows.length - rows.length, 'error kind row')}: `), code(`${CMD.errors} ${v.fileArgs}`)]);
+  if (e.dropped !== null) blocks.push({ k: 'para', parts: e.dropped });
+  const examples = e.examples.slice(0, lim.errorExamples);
+  let shortened = 0;
+  for (const ex of examples) {
+    let lines = ex.lines.map((l) => (l.length > lim.lineWidth ? `${cut(l, lim.lineWidth)} [${fmtInt(l.length - lim.lineWidth + 1)} more characters]` : l));
+    if (lines.length > lim.exampleLines) {
+      shortened++;
+      const tail = Math.floor(lim.exampleLines / 2);
+      lines = [
+        lines[0]!,
+        ...lines.slice(1, lim.exampleLines - tail),
+        `[… ${plural(lines.length - lim.exampleLines, 'line')} left out]`,
+        ...lines.slice(lines.length - tail),
+      ];
+    }
+    blocks.push({
+      k: 'details',
+      summary: ex.summary,
+      body: [
+        { k: 'para', parts: ex.intro },
+        { k: 'code', info: 'text', text: lines.join('\n') },
+      ],
+    });
+  }
+  if (shortened > 0)
+    omitted.push([txt(`${plural(shortened, 'error example')} shortened to ${fmtInt(lim.exampleLines)} lines: `), code(`${CMD.errors} ${v.fileArgs}`)]);
+  if (examples.length < e.examples.length)
+    omitted.push([txt(`${plural(e.examples.length - examples.length, 'error example')}: `), code(`${CMD.errors} ${v.fileArgs}`)]);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Composition and fitting
 // ---------------------------------------------------------------------------------------------
 
@@ -904,6 +1096,7 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
 
   const keys = selectReportRequests(result, { maxSlow: opts.maxSlow ?? DEFAULT_MAX_SLOW, maxStuck: opts.maxStuck ?? DEFAULT_MAX_STUCK });
   const requests = prepareRequests(p, input, keys, names, manyFiles);
+  const errors = prepareErrors(p, result, multiDay, names, fileArgs);
 
   return {
     blocksHead,
@@ -922,6 +1115,7 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
     slowTotal: result.slowCount,
     charts,
     requests,
+    errors,
     fileArgs,
   };
 }
@@ -1005,6 +1199,8 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
       omitted.push([txt(`${plural(v.slowRows.length - rows.length, 'slow request row')}: `), code(`${CMD.slow} ${v.fileArgs}`)]);
   }
 
+  composeErrors(v, lim, blocks, omitted);
+
   const charts = v.charts.slice(0, lim.charts);
   if (charts.length > 0) {
     blocks.push({ k: 'heading', level: 3, text: 'Over time' });
@@ -1066,6 +1262,9 @@ function* ladder(v: View): Generator<Limits> {
     stuckRows: STUCK_ROWS,
     slowRows: SLOW_ROWS,
     endpointRows: ENDPOINT_ROWS,
+    errorRows: ERROR_ROWS,
+    errorExamples: v.errors.examples.length,
+    exampleLines: EXAMPLE_LINES_MAX,
   };
   const lim = { ...base };
   yield { ...lim };
@@ -1081,14 +1280,22 @@ function* ladder(v: View): Generator<Limits> {
     lim.lineWidth = w;
     yield { ...lim };
   }
-  // 2. fewer requests, the least important (last) first
+  // 2. shorter error examples, then fewer requests, the least important (last) first
+  for (const n of [30, 15]) {
+    lim.exampleLines = n;
+    yield { ...lim };
+  }
   while (lim.requests > 0) {
     lim.requests--;
     yield { ...lim };
   }
-  // 3. charts
+  // 3. charts, error examples
   while (lim.charts > 0) {
     lim.charts--;
+    yield { ...lim };
+  }
+  while (lim.errorExamples > 0) {
+    lim.errorExamples--;
     yield { ...lim };
   }
   // 4. table rows
@@ -1103,6 +1310,7 @@ function* ladder(v: View): Generator<Limits> {
   }
   for (const e of [10, 5]) {
     lim.endpointRows = e;
+    lim.errorRows = e;
     yield { ...lim };
   }
 }
@@ -1127,7 +1335,20 @@ export function buildReport(input: ReportInput, opts: ReportOptions): BuiltRepor
   }
   // Everything optional is gone and it still does not fit (thousands of files, say): drop
   // whole blocks from the end of the body, never cutting inside one, keeping the note.
-  const doc = last ?? compose(view, { reqLines: 0, lineWidth: 0, requests: 0, charts: 0, stuckRows: 0, slowRows: 0, endpointRows: 0 });
+  const doc =
+    last ??
+    compose(view, {
+      reqLines: 0,
+      lineWidth: 0,
+      requests: 0,
+      charts: 0,
+      stuckRows: 0,
+      slowRows: 0,
+      endpointRows: 0,
+      errorRows: 0,
+      errorExamples: 0,
+      exampleLines: 0,
+    });
   const body = doc.blocks.slice(0, doc.blocks.length - leftOut(doc.omitted).length);
   const omitted = [...doc.omitted];
   let droppedBlocks = 0;

@@ -5,7 +5,7 @@ import { Dashboard } from './components/Dashboard.js';
 import { detailBodyRows } from './components/DetailPane.js';
 import { wrapLogLines } from './format.js';
 import { planLayout } from './layout.js';
-import { buildRows } from './rows.js';
+import { buildRows, exampleLines, isErrorId } from './rows.js';
 import { initialState, reduce, type KeyContext } from './state.js';
 import type { RequestLines, TopFeed } from './types.js';
 
@@ -52,7 +52,8 @@ export function App({ feed, onQuit, intervalMs = 100 }: AppProps) {
   live.current = { paused: ui.paused, detailId: ui.view === 'detail' ? ui.detailId : null };
 
   const refreshDetail = (id: string | null): void => {
-    if (id === null) return setDetail(null);
+    // An error kind's example comes with the snapshot (below), not from the request store.
+    if (id === null || isErrorId(id)) return setDetail(null);
     const next = feed.requestLines(id);
     // A request that finished fast drops out of the store: keep showing what we had.
     setDetail((prev) => next ?? (prev !== null && requestKeyId(prev) === id ? prev : null));
@@ -78,12 +79,23 @@ export function App({ feed, onQuit, intervalMs = 100 }: AppProps) {
     [frame, ui.filterDraft, ui.filter, ui.sort, feed.settings],
   );
 
+  // An error kind's example: from the current rows, or as last seen if the kind left the list.
+  const lastExample = useRef<{ id: string; lines: RequestLines } | null>(null);
+  const example = useMemo(() => {
+    if (detailId === null || !isErrorId(detailId)) return null;
+    const row = view.errors.find((r) => r.id === detailId);
+    const lines = row === undefined ? null : exampleLines(row);
+    if (lines !== null) lastExample.current = { id: detailId, lines };
+    return lastExample.current?.id === detailId ? lastExample.current.lines : null;
+  }, [detailId, view]);
+  const shownDetail = example ?? detail;
+
   const { width, height } = planLayout({ columns: size.columns, rows: size.rows, inFlight: 0, slow: 0, endpoints: 0, fds: 0, fdAlert: false });
-  const detailRows = useMemo(() => (detail === null ? 0 : wrapLogLines(detail.lines, width).length), [detail, width]);
+  const detailRows = useMemo(() => (shownDetail === null ? 0 : wrapLogLines(shownDetail.lines, width).length), [shownDetail, width]);
   const ctx = useRef<KeyContext>({ ids: [], detailLines: 0, pageRows: 1 });
   ctx.current = {
-    ids: view.requests.map((r) => r.id),
-    detailLines: detailRows + (detail !== null && detail.droppedLines > 0 ? 1 : 0),
+    ids: view.selectable,
+    detailLines: detailRows + (shownDetail !== null && shownDetail.droppedLines > 0 ? 1 : 0),
     pageRows: detailBodyRows(height - 1),
   };
   useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }));
@@ -92,5 +104,5 @@ export function App({ feed, onQuit, intervalMs = 100 }: AppProps) {
     if (ui.quit) onQuit();
   }, [ui.quit, onQuit]);
 
-  return <Dashboard columns={size.columns} rows={size.rows} frame={frame} view={view} ui={ui} settings={feed.settings} detail={detail} />;
+  return <Dashboard columns={size.columns} rows={size.rows} frame={frame} view={view} ui={ui} settings={feed.settings} detail={shownDetail} />;
 }

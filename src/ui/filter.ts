@@ -1,7 +1,8 @@
 /**
  * The `/` filter: space-separated words, all of which must match (case-insensitive).
  * A word like `5xx`, `404` or `!` is a status; anything else is a substring of the endpoint
- * (servlet or URI), the user, or the request tag; `@…` is a user only.
+ * (servlet or URI), the user, or the request tag; `@…` is a user only. Logged error kinds match
+ * on their title.
  */
 
 type StatusTest = (status: number | null, dropped: boolean) => boolean;
@@ -19,6 +20,8 @@ export interface UiFilter {
   matchRequest(r: { servlet: string | null; uri?: string | null; user?: string | null; tag: string; status?: number | null; dropped?: boolean }): boolean;
   /** An endpoint row: text words match the servlet; status words need such responses. */
   matchEndpoint(e: { servlet: string; status4xx: number; status5xx: number; dropped: number }): boolean;
+  /** A logged error kind: text words match its title; status and user words are about requests. */
+  matchError(title: string): boolean;
 }
 
 function statusTest(word: string): StatusTest | null {
@@ -64,6 +67,9 @@ export function parseFilter(text: string): UiFilter {
         const cls = w.text.charAt(0);
         return cls === '5' ? e.status5xx > 0 : cls === '4' ? e.status4xx > 0 : true;
       });
+    },
+    matchError(title) {
+      return words.every((w) => w.user || w.status !== null || has(title, w.text));
     },
   };
 }

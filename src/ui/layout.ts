@@ -10,6 +10,8 @@ export interface LayoutInput {
   readonly inFlight: number;
   readonly slow: number;
   readonly endpoints: number;
+  /** Logged error kinds (0: the panel is one title line). */
+  readonly errors?: number;
   readonly fds: number;
   /** Some worker's file-handle verdict is not "no sign". */
   readonly fdAlert: boolean;
@@ -28,6 +30,7 @@ export interface Layout {
   readonly inFlightRows: number;
   readonly slowRows: number;
   readonly tableRows: number;
+  readonly errorRows: number;
 }
 
 /** Smallest terminal we lay out for; anything smaller gets the same plan, cut by the terminal. */
@@ -77,10 +80,15 @@ export function planLayout(input: LayoutInput): Layout {
   const sparkLines: 1 | 2 = tall ? 2 : 1;
   // Tall screens list every worker's file-handle verdict; small ones only raise an alarm.
   const fdLines = tall ? Math.min(input.fds, 4) : input.fdAlert ? 1 : 0;
-  // header + footer + sparklines + fd + the three section titles
-  const fixed = 2 + sparkLines + fdLines + 3;
-  const [inFlightRows = 0, slowRows = 0, tableRows = 0] = shareLines(height - fixed, [input.inFlight, input.slow, input.endpoints]);
-  return { width, height, wide, sparkLines, fdLines, inFlightRows, slowRows, tableRows };
+  // header + footer + sparklines + fd + the four section titles
+  const fixed = 2 + sparkLines + fdLines + 4;
+  const [inFlightRows = 0, slowRows = 0, errorRows = 0, tableRows = 0] = shareLines(height - fixed, [
+    input.inFlight,
+    input.slow,
+    input.errors ?? 0,
+    input.endpoints,
+  ]);
+  return { width, height, wide, sparkLines, fdLines, inFlightRows, slowRows, tableRows, errorRows };
 }
 
 /** First visible index of a list window that keeps `selected` in view. */

@@ -7,7 +7,7 @@ import type { CauseSplit, EndpointStats, SlowVerdict, StuckEvidence } from '../a
 import { requestKeyId } from '../group/tags.js';
 import { parseFilter } from './filter.js';
 import { clip } from './format.js';
-import type { LiveSnapshot, TopSettings } from './types.js';
+import type { ErrorItem, LiveSnapshot, RequestLines, TopSettings } from './types.js';
 
 /** The orders `s` cycles through in the dashboard. */
 export type SortKey = Extract<EndpointSort, 'count' | 'p95' | 'p99' | 'p50' | 'errors'>;
@@ -35,11 +35,45 @@ export interface RequestRow {
   readonly cause: CauseSplit | null;
 }
 
+/** A logged error kind (#14); Enter shows its example. */
+export interface ErrorRow {
+  /** `error:` + the kind's key: never a request id. */
+  readonly id: string;
+  readonly item: ErrorItem;
+}
+
+/** Ids of error rows start with this (request ids start with a file name, errorId() makes the difference sure). */
+export const ERROR_ID_PREFIX = '\u0000error\u0000';
+
+export function isErrorId(id: string): boolean {
+  return id.startsWith(ERROR_ID_PREFIX);
+}
+
+/** An error kind's example as the detail pane shows a request's lines. */
+export function exampleLines(row: ErrorRow): RequestLines | null {
+  const ex = row.item.example;
+  if (ex === null) return null;
+  return {
+    file: ex.file,
+    epoch: ex.epoch,
+    tag: ex.tag ?? '-',
+    firstMs: ex.timeMs,
+    lastMs: ex.timeMs,
+    // the record's line number; its traceback lines follow it
+    lines: ex.lines.map((text, i) => ({ line: ex.line + i, text: cut(text) })),
+    droppedLines: 0,
+  };
+}
+
 export interface Rows {
   readonly inFlight: readonly RequestRow[];
   readonly slow: readonly RequestRow[];
   /** in-flight then slow: what j/k walk through. */
   readonly requests: readonly RequestRow[];
+  /** Logged error kinds, the most lines first. */
+  readonly errors: readonly ErrorRow[];
+  /** Requests, then error kinds: the ids j/k walk through. */
+  readonly selectable: readonly string[];
   readonly endpoints: readonly EndpointStats[];
   /** Stuck requests among the in-flight ones (before the filter). */
   readonly stuckTotal: number;
@@ -118,5 +152,11 @@ export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: Sort
     snapshot.endpoints.filter((e) => filter.matchEndpoint(e)),
     sort,
   );
-  return { inFlight, slow, requests: [...inFlight, ...slow], endpoints, stuckTotal };
+  const errors: ErrorRow[] = [];
+  for (const item of snapshot.loggedErrors.top) {
+    const title = cut(item.title);
+    if (filter.matchError(title)) errors.push({ id: ERROR_ID_PREFIX + item.key, item: { ...item, title } });
+  }
+  const requests = [...inFlight, ...slow];
+  return { inFlight, slow, requests, errors, selectable: [...requests.map((r) => r.id), ...errors.map((e) => e.id)], endpoints, stuckTotal };
 }

@@ -7,6 +7,7 @@ import type { LiveSnapshot } from '../analyze/result.js';
 export type { LiveSnapshot };
 export type InFlightItem = LiveSnapshot['inFlight'][number];
 export type FdItem = LiveSnapshot['fds'][number];
+export type ErrorItem = LiveSnapshot['loggedErrors']['top'][number];
 
 export type SourceState = 'reading' | 'following' | 'ended' | 'failed';
 

@@ -140,6 +140,8 @@ describe.skipIf(!hasScript)('no terminal escape from a log reaches the terminal 
     ['stuck live from stdin', (f) => `stuck --stuck-after 1s < ${f.replace('*.log', 'b.log')}`, true],
     ['fds', (f) => `fds ${f}`, true],
     ['fds --json', (f) => `fds --json ${f}`, true],
+    ['errors', (f) => `errors ${f}`, true],
+    ['errors --json', (f) => `errors --json ${f}`, true],
     ['report --no-redact', (f) => `report --no-redact ${f}`, true],
     ['report --form --no-redact', (f) => `report --form --no-redact ${f}`, true],
     ['report (redacted)', (f) => `report ${f}`, true],

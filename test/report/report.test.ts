@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, it } from 'vitest';
+import type { ErrorKind, ErrorsResult } from '../../src/analyze/errors/types.js';
 import type { AnalysisResult } from '../../src/analyze/result.js';
 import type { FileSummary } from '../../src/analyze/types.js';
 import { analyzeAll as analyzeEvents } from '../analyze/run.js';
@@ -218,6 +219,18 @@ function hostileLog(): string[] {
     lines.push(`</details>\`\`\` <script>continuation ${i}</script> | x |`);
     sec += 1;
   }
+  // Errors whose messages and tracebacks are hostile (the Errors section and its examples, #14).
+  HOSTILE_UAS.forEach((ua, i) => {
+    const tag = `POST-${90 + i}`;
+    lines.push(`${clock(sec)} - synapse.handlers.hostile${i} - 100 - ERROR - ${tag} - Failed handling ${ua.replace(/\n/g, ' ')}`);
+    lines.push('Traceback (most recent call last):');
+    lines.push(`  File "/opt/synapse/synapse/handlers/x${i}.py", line 1, in f ${HOSTILE_URIS[i % HOSTILE_URIS.length] ?? ''}`);
+    lines.push(`    </details>\`\`\` <script>frame ${i}</script> | x |`);
+    lines.push(`synapse.api.errors.SynapseError${i}: ${ua.replace(/\n/g, ' ')}`);
+    lines.push(`${clock(sec)} - synapse.handlers.hostile - 100 - WARNING - ${tag} - Warning about ${ua.replace(/\n/g, ' ')}`);
+    lines.push(access({ sec, tag, method: 'POST', totalSec: 0.01 }));
+    sec += 1;
+  });
   // Some normal traffic so tables and charts have data.
   for (let i = 0; i < 50; i++) lines.push(access({ sec: sec + i, tag: `GET-${100 + i}`, totalSec: 0.01 * (i % 7) }));
   return lines;
@@ -231,10 +244,12 @@ describe('hostile user agents and URIs', () => {
     it(`keeps the Markdown structure intact (redact ${redact})`, () => {
       const report = buildReport(input, { ...BASE, redact, maxSlow: 20, maxStuck: 10 });
       expect(requests).toBeGreaterThanOrEqual(12);
-      // One per request plus one text version per chart.
+      // One per request, one text version per chart, one example per traceback kind (at most 6).
       const charts = (report.text.match(/^```mermaid$/gm) ?? []).length;
       expect(charts).toBeGreaterThan(0);
-      const tokens = checkStructure(report.text, requests + charts);
+      const examples = Math.min(6, input.result.errors.kinds.filter((k) => k.type === 'traceback').length);
+      expect(examples).toBe(6);
+      const tokens = checkStructure(report.text, requests + charts + examples);
 
       // Headings are exactly ours: nothing from the log became one.
       expect(headings(tokens)).toEqual([
@@ -243,16 +258,23 @@ describe('hostile user agents and URIs', () => {
         'h3 Endpoints',
         'h3 Stuck or lost requests',
         'h3 Slowest requests',
+        'h3 Errors',
         'h3 Over time',
         'h3 Request lines',
       ]);
-      // Tables: files, endpoints, stuck, slow — with the right shapes.
+      // Tables: files, endpoints, stuck, slow, errors — with the right shapes.
       const shapes = tables(tokens);
-      expect(shapes.map((t) => t.columns[0])).toEqual([10, 10, 7, 8]);
+      expect(shapes.map((t) => t.columns[0])).toEqual([10, 10, 7, 8, 7]);
       expect(shapes[0]?.rows).toBe(1);
       expect(shapes[1]?.rows).toBe(Math.min(15, input.result.endpoints.length));
       expect(shapes[2]?.rows).toBe(input.result.stuck.length);
       expect(shapes[3]?.rows).toBe(input.result.slow.length);
+      expect(shapes[4]?.rows).toBe(Math.min(12, input.result.errors.kinds.length));
+      // Each error example sits whole inside one fence, under a summary of synlog's own words.
+      const errorFences = tokens.filter((t) => t.type === 'fence' && t.info === 'text' && / - ERROR - POST-9\d - /.test(t.content));
+      expect(errorFences).toHaveLength(examples);
+      expect(errorFences.some((f) => f.content.includes('</details>``` <script>frame'))).toBe(true);
+      expect(report.text).toMatch(/^<details><summary>Example: synapse_api_errors_SynapseError\d, 1 line<\/summary>$/m);
 
       // Each request's lines sit whole inside one fence: the hostile text is content, not structure.
       const fences = tokens.filter((t) => t.type === 'fence' && t.info === 'text');
@@ -337,6 +359,14 @@ function secretLog(seed: number): { lines: string[]; secrets: Secrets } {
     lines.push(access({ sec: sec + 3, tag, ip, user, totalSec: 3 + i, uri, ua: `Element/1.11 (${local}'s laptop; ${server})` }));
     // The same request's data again in a request that never finishes (stuck, INFO).
     lines.push(info(sec + 4, `PUT-${70 + i}`, `Still waiting on ${server} for ${user} (${room}) from ${ip}`));
+    // …and in errors: a federation failure naming the server, a traceback carrying them all (#14).
+    lines.push(
+      `${clock(sec + 4)} - synapse.federation.federation_client - 100 - WARNING - PUT-${70 + i} - Failed to make_join via ${server}: Failed to send request: DNSLookupError: ${server} for ${user}`,
+      `${clock(sec + 4)} - synapse.http.server - 100 - ERROR - ${tag} - Failed handle request via 'X': <XForwardedForRequest at 0x7f00 method='GET' uri='${uri}' clientproto='HTTP/1.1' site='8008'>`,
+      'Traceback (most recent call last):',
+      `  File "/home/${local}/synapse/synapse/handlers/room.py", line 12, in get`,
+      `synapse.api.errors.SynapseError: 403: ${user} not in ${room} from ${ip} since ${since} with ${sytToken}`,
+    );
     sec += 6;
   }
   for (let i = 0; i < 20; i++) lines.push(access({ sec: sec + i, tag: `GET-${200 + i}` }));
@@ -510,6 +540,7 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
     lifetimes: [],
     stuckNotListed: 0,
     fds: [fd],
+    errors: bigErrors(file, t0),
     infoOnly: true,
   };
   const keys = selectReportRequests(result);
@@ -529,6 +560,58 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
   return { input: { result, accounting, requestLines }, keys };
 }
 
+/** 40 traceback kinds with long examples and long titles. */
+function bigErrors(file: string, t0: number): ErrorsResult {
+  const kinds: ErrorKind[] = Array.from({ length: 40 }, (_, i) => ({
+    key: `T\u0000E${i}`,
+    type: 'traceback',
+    title: `synapse.api.errors.Error${i}${'E'.repeat(400)} at synapse/x.py:1 in f`,
+    exception: `synapse.api.errors.Error${i}`,
+    frame: 'synapse/x.py:1 in f',
+    template: null,
+    logger: 'synapse.http.server',
+    level: 'ERROR',
+    count: 1000 - i,
+    firstMs: t0,
+    lastMs: t0 + 1000,
+    places: [{ log: file, epoch: 1, count: 1000 - i }],
+    requests: {
+      count: 3,
+      tags: [{ tag: `PUT-${i}`, file, epoch: 1 }],
+      endpoints: [{ name: `Servlet${i}${'S'.repeat(300)}`, count: 3 }],
+      unfinished: 0,
+      untracked: 0,
+    },
+    background: [],
+    messages: [{ name: 'boom', count: 1000 - i }],
+    destinations: [],
+    destinationCount: 0,
+    causes: i % 2 === 0 ? [{ id: 'out-of-fds', lines: 1000 - i }] : [],
+    timeline: { bucketMs: 10_000, counts: [[t0, 1000 - i]] },
+    example: {
+      file,
+      line: i + 1,
+      epoch: 1,
+      timeMs: t0,
+      tag: `PUT-${i}`,
+      lines: [
+        `2026-11-22 08:00:00,000 - synapse.http.server - ERROR - PUT-${i} - Failed 10.9.8.7`,
+        ...Array.from({ length: 60 }, (_, j) => `  File "/x/synapse/y${j}.py", line ${j}, in f ${'q'.repeat(1500)}`),
+      ],
+      omittedLines: 0,
+    },
+  }));
+  return {
+    kinds,
+    lines: kinds.reduce((n, k) => n + k.count, 0),
+    byLevel: { CRITICAL: 0, ERROR: 39220, WARNING: 0, INFO: 0, unknown: 0 },
+    droppedLines: 5,
+    maxKinds: 1000,
+  };
+}
+
+const NO_ERRORS: ErrorsResult = { kinds: [], lines: 0, byLevel: { CRITICAL: 0, ERROR: 0, WARNING: 0, INFO: 0, unknown: 0 }, droppedLines: 0, maxKinds: 1000 };
+
 describe('size limit', () => {
   const { input, keys } = bigResult(3000);
 
@@ -545,6 +628,11 @@ describe('size limit', () => {
     expect(report.text).toContain('### Endpoints');
     expect(report.text).toContain('| Endpoint | Requests | p50 |');
     expect(report.text).toContain('File handles: likely running out');
+    // The Errors section stays, its examples shortened or left out first, and says so.
+    expect(report.text).toContain('### Errors');
+    expect(report.text).toContain('| Kind | Level | Lines |');
+    expect(report.omitted.join('\n')).toMatch(/error examples?.*synlog errors homeserver\.log/);
+    expect(report.text).toContain('5 lines of kinds beyond the first 1,000 were counted, not grouped.');
     // Still well-formed.
     const details = (report.text.match(/^<details>/gm) ?? []).length;
     checkStructure(report.text, details);
@@ -599,7 +687,7 @@ describe('--form', () => {
     expect(report.text).not.toContain('remote.example');
     expect(report.text.length).toBeLessThan(65_536);
     // Same content order as the Markdown report.
-    const order = ['SYNAPSE LOG REPORT', 'Verdicts', 'Endpoints', 'Stuck or lost requests', 'Slowest requests', 'Over time', 'Request lines'];
+    const order = ['SYNAPSE LOG REPORT', 'Verdicts', 'Endpoints', 'Stuck or lost requests', 'Slowest requests', 'Errors', 'Over time', 'Request lines'];
     const at = order.map((h) => report.text.indexOf(`${h}\n`));
     expect(at.every((x) => x >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -630,6 +718,7 @@ describe('edge cases', () => {
       lifetimes: [],
       stuckNotListed: 0,
       fds: [],
+      errors: NO_ERRORS,
       infoOnly: true,
     };
     const accounting: LineAccounting = { records: 0, continuations: 0, unparsed: 0, firstUnparsed: [] };
@@ -652,6 +741,7 @@ describe('edge cases', () => {
       lifetimes: [],
       stuckNotListed: 4200,
       fds: [],
+      errors: NO_ERRORS,
       infoOnly: true,
     };
     const accounting: LineAccounting = { records: 0, continuations: 0, unparsed: 0, firstUnparsed: [] };

@@ -18,6 +18,7 @@ import type { EngineOptions } from '../../src/analyze/contract.js';
 import { inspectSource, orderRotations, type SourceInfo } from '../../src/input/sources.js';
 import { JobMerger, logLabels, runEngine } from '../../src/run/analysis.js';
 import { engineJobs, engineJobsTransferables, planJobs, rangeThreads, type EngineJobsResult } from '../../src/run/jobs.js';
+import { everyShape } from '../analyze/error-lines.js';
 import { LOGS_DIR } from '../analyze/fixtures.js';
 import { boundsLog } from '../helpers/bounds-log.js';
 import { CLI_ENV, runCli } from '../helpers/cli.js';
@@ -44,6 +45,13 @@ function awkwardFile(): string {
   ];
   const path = join(tmp, 'awkward.log');
   writeFileSync(path, out.join('\n'));
+  return path;
+}
+
+/** Errors of every shape (tracebacks, stderr tracebacks, disconnects, JSON, restarts), so cuts fall inside them. */
+function errorsFile(): string {
+  const path = join(tmp, 'errors.log');
+  writeFileSync(path, everyShape().join('\n') + '\n');
   return path;
 }
 
@@ -119,6 +127,20 @@ describe('every analyzer: one pass = any jobs, threads and rounds', () => {
     }
   });
 
+  test('errors of every shape (#14): cut anywhere, tracebacks, stderr tracebacks and requests across the cuts', async () => {
+    const sources = await sourcesOf([errorsFile()]);
+    const want = await onePass(sources, OPTIONS);
+    for (const [jobCount, threads, roundJobs] of [
+      [2, 2, 2],
+      [5, 3, 5],
+      [9, 3, 4],
+      [23, 3, 7],
+      [61, 2, 61],
+    ] as const) {
+      expect(inJobs(sources, OPTIONS, jobCount, threads, roundJobs), `${jobCount} jobs, ${threads} threads, rounds of ${roundJobs}`).toStrictEqual(want);
+    }
+  });
+
   test('with filters, other thresholds and a small exact-percentile limit', async () => {
     const sources = await sourcesOf(runC);
     const options: EngineOptions = {
@@ -168,6 +190,8 @@ describe('the built CLI with worker threads (SYNLOG_THREADS) prints what one thr
     ['slow', '--threshold', '1s', ...chain],
     ['stuck', ...chain],
     ['fds', ...chain],
+    ['errors', ...chain],
+    ['errors', '--json', 'fixtures/logs/homeserver-info.log'],
     ['stuck', '--json', 'fixtures/logs/homeserver-debug.log'],
     ['report', '--keep-server', 'localhost', ...chain],
   ];

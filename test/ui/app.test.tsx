@@ -94,6 +94,28 @@ describe('App keys', () => {
     await t.see(() => expect(t.selected()).toContain('PUT-91'));
   });
 
+  it('past the slow requests come the logged error kinds; Enter shows a kind’s example (#14)', async () => {
+    const t = start(120, 40);
+    await settle();
+    await t.press('G');
+    await t.see(() => expect(t.selected()).toContain('Not sending response'));
+    await t.press('k');
+    await t.see(() => expect(t.selected()).toContain('sqlite3.OperationalError at synapse/storage/database.py:432'));
+    await t.press(ENTER);
+    await t.see((f) => {
+      expect(f).toContain('==> homeserver.log | restart 1 | PUT-3605 |');
+      expect(f).toContain('Traceback (most recent call last):');
+      expect(f).toContain('sqlite3.OperationalError: unable to open database file');
+      expect(f).not.toContain('Endpoints');
+    });
+    // the kind leaves the list (another filter, a quieter log): its example stays on screen
+    t.feed.snap = snapshot({ loggedErrors: { rate: [], lines: 0, kinds: 0, top: [] } });
+    await settle(60);
+    await t.see((f) => expect(f).toContain('sqlite3.OperationalError: unable to open database file'));
+    await t.press(ESC);
+    await t.see((f) => expect(f).toContain('Logged errors 0'));
+  });
+
   it('keeps showing an open request whose lines left the store (it finished fast)', async () => {
     const t = start();
     t.feed.lines.set(idOf('GET-90'), linesFor('GET-90', 5));

@@ -64,6 +64,10 @@ describe('Dashboard frames', () => {
     for (const col of ['5xx', '4xx', 'max', 'total']) expect(out).toContain(col);
     // All twelve endpoints fit.
     expect(out).toContain('DeviceRestServlet');
+    // Logged errors (#14): their count, kinds, rate, and the commonest kinds with level and known cause.
+    expect(out).toMatch(/Logged errors 57 lines · 2 kinds · Enter: example\s+[▁▂▃▄▅▆▇█ ]+ \d/);
+    expect(out).toMatch(/43 ERROR\s+sqlite3\.OperationalError at synapse\/storage\/database\.py:432 in _do_execute.*out of file descriptors/);
+    expect(out).toMatch(/14 WARNING\s+synapse\.http\.server: Not sending response.*the client gave up/);
   });
 
   it('a fd alarm gets a line even on a small screen', () => {

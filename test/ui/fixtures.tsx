@@ -113,7 +113,50 @@ export function snapshot(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
       endpoint('DeviceRestServlet', 10, 0.07),
     ],
     fds: [{ file: 'homeserver.log', verdict: 'no sign', inFlight: 3, fdErrorLines: 0 }],
+    loggedErrors: loggedErrors(),
     ...over,
+  };
+}
+
+/** Two logged error kinds, as the errors analyzer's live view gives them (#14). */
+export function loggedErrors(): LiveSnapshot['loggedErrors'] {
+  return {
+    rate: Array.from({ length: 60 }, (_, i) => (i > 50 ? 4 : 0)),
+    lines: 57,
+    kinds: 2,
+    top: [
+      {
+        key: 'T\u0000sqlite3.OperationalError\u0000synapse/storage/database.py:432 in _do_execute',
+        title: 'sqlite3.OperationalError at synapse/storage/database.py:432 in _do_execute',
+        level: 'ERROR',
+        count: 43,
+        lastMs: T0 - 5000,
+        cause: 'out-of-fds',
+        example: {
+          file: 'homeserver.log',
+          line: 5202,
+          epoch: 1,
+          timeMs: T0 - 9000,
+          tag: 'PUT-3605',
+          lines: [
+            "2026-11-22 07:44:51,000 - synapse.http.server - ERROR - PUT-3605 - Failed handle request via 'RoomSendEventRestServlet'",
+            'Traceback (most recent call last):',
+            '  File "/opt/synapse/synapse/storage/database.py", line 432, in _do_execute',
+            'sqlite3.OperationalError: unable to open database file',
+          ],
+          omittedLines: 0,
+        },
+      },
+      {
+        key: 'M\u0000synapse.http.server\u0000x',
+        title: 'synapse.http.server: Not sending response to request <XForwardedForRequest>, already disconnected.',
+        level: 'WARNING',
+        count: 14,
+        lastMs: T0 - 2000,
+        cause: 'client-gave-up',
+        example: null,
+      },
+    ],
   };
 }
 

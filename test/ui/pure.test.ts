@@ -129,19 +129,25 @@ describe('layout', () => {
   });
 
   it('80×24 and 120×40 plans fill the screen less one line', () => {
-    const small = planLayout({ columns: 80, rows: 24, inFlight: 50, slow: 50, endpoints: 50, fds: 3, fdAlert: false });
+    const small = planLayout({ columns: 80, rows: 24, inFlight: 50, slow: 50, endpoints: 50, errors: 20, fds: 3, fdAlert: false });
     expect(small).toMatchObject({ width: 80, height: 23, wide: false, sparkLines: 1, fdLines: 0 });
-    expect(2 + small.sparkLines + small.fdLines + 3 + small.inFlightRows + small.slowRows + small.tableRows).toBe(23);
-    expect(small.tableRows).toBeGreaterThanOrEqual(5);
-    const big = planLayout({ columns: 120, rows: 40, inFlight: 50, slow: 50, endpoints: 50, fds: 3, fdAlert: false });
+    // header, footer, sparklines, fd lines, four section titles (in flight, slow, logged errors, endpoints), rows
+    expect(2 + small.sparkLines + small.fdLines + 4 + small.inFlightRows + small.slowRows + small.errorRows + small.tableRows).toBe(23);
+    expect(small.tableRows).toBeGreaterThanOrEqual(3);
+    expect(small.errorRows).toBeGreaterThanOrEqual(3);
+    const big = planLayout({ columns: 120, rows: 40, inFlight: 50, slow: 50, endpoints: 50, errors: 20, fds: 3, fdAlert: false });
     expect(big).toMatchObject({ width: 120, height: 39, wide: true, sparkLines: 2, fdLines: 3 });
-    expect(2 + big.sparkLines + big.fdLines + 3 + big.inFlightRows + big.slowRows + big.tableRows).toBe(39);
+    expect(2 + big.sparkLines + big.fdLines + 4 + big.inFlightRows + big.slowRows + big.errorRows + big.tableRows).toBe(39);
+    // no logged errors: the panel is its title line, the others share its rows
+    const calm = planLayout({ columns: 80, rows: 24, inFlight: 50, slow: 50, endpoints: 50, errors: 0, fds: 3, fdAlert: false });
+    expect(calm.errorRows).toBe(0);
+    expect(calm.inFlightRows + calm.slowRows + calm.tableRows).toBe(small.inFlightRows + small.slowRows + small.tableRows + small.errorRows);
     const alarm = planLayout({ columns: 80, rows: 24, inFlight: 1, slow: 1, endpoints: 1, fds: 3, fdAlert: true });
     expect(alarm.fdLines).toBe(1);
     // Tiny terminals get the minimum plan rather than negative sizes.
     const tiny = planLayout({ columns: 10, rows: 3, inFlight: 5, slow: 5, endpoints: 5, fds: 0, fdAlert: false });
     expect(tiny.height).toBe(7);
-    expect(tiny.inFlightRows + tiny.slowRows + tiny.tableRows).toBe(1);
+    expect(tiny.inFlightRows + tiny.slowRows + tiny.tableRows).toBe(0);
   });
 
   it('a terminal of any claimed size gets a plan of bounded size (Ink lays out every cell)', () => {

@@ -27,6 +27,8 @@ export async function runCommand(which: AnalysisCommand, argv: CommonArgs): Prom
       top: argv.top,
       sort: argv.sort,
       summaryEvery: argv['summary-every'],
+      level: argv.level,
+      kind: argv.kind,
     },
     sources,
     argv.since !== undefined || argv.until !== undefined ? await firstLogDayMs(sources) : null,

@@ -1,5 +1,5 @@
 /**
- * yargs definitions of `stats`, `slow`, `stuck`, `fds`: each takes only its own options. The work is
+ * yargs definitions of `stats`, `slow`, `stuck`, `fds`, `errors`: each takes only its own options. The work is
  * in src/commands/analysis.ts (plan and run), loaded only when a command runs.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -24,6 +24,8 @@ export interface CommonArgs {
   top?: number;
   sort?: 'sum' | 'count' | 'p50' | 'p90' | 'p99' | 'max' | 'errors';
   'summary-every'?: string;
+  level?: string;
+  kind?: string;
 }
 
 type Option = (y: Argv) => Argv;
@@ -132,4 +134,27 @@ export const fdsCommand = makeCommand(
   'File-handle leak check per worker and process lifetime: requests that hang piling up, EMFILE lines, disconnect bursts',
   [common, stuckAfter],
   [['synlog fds homeserver.log generic_worker1.log', 'a verdict per file with its evidence and time window']],
+);
+
+export const errorsCommand = makeCommand(
+  'errors',
+  'errors [files..]',
+  'ERROR and WARNING lines and tracebacks grouped into kinds: count, since when, on which requests, known causes, an example',
+  [
+    common,
+    (y) =>
+      y
+        .option('level', {
+          choices: ['info', 'warning', 'error', 'critical'] as const,
+          default: 'info' as const,
+          describe: "lowest level shown ('info': also the failures Synapse logs at INFO)",
+        })
+        .option('kind', { type: 'string', describe: 'only kinds whose title contains this (case-insensitive): an exception, a logger, a word' })
+        .option('top', { type: 'number', describe: 'only the N kinds with the most lines' }),
+  ],
+  [
+    ['synlog errors homeserver.log', 'every kind of error, most lines first, with a traceback example each'],
+    ['synlog errors --level error --top 5 homeserver.log worker1.log', 'the 5 commonest ERROR kinds of two workers'],
+    ['synlog errors --kind OperationalError --json homeserver.log', 'one kind, as NDJSON'],
+  ],
 );

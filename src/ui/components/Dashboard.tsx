@@ -5,6 +5,7 @@ import { selectedPosition, type UiState } from '../state.js';
 import type { RequestLines, TopFrame, TopSettings } from '../types.js';
 import { DetailPane } from './DetailPane.js';
 import { EndpointTable } from './EndpointTable.js';
+import { ErrorsPanel } from './ErrorsPanel.js';
 import { FdPanel } from './FdPanel.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
@@ -32,6 +33,7 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
     inFlight: view.inFlight.length,
     slow: view.slow.length,
     endpoints: view.endpoints.length,
+    errors: view.errors.length,
     fds: snapshot.fds.length,
     fdAlert: snapshot.fds.some((f) => f.verdict !== 'no sign'),
   });
@@ -58,7 +60,8 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
   }
 
   if (ui.view === 'detail') {
-    const tag = view.requests.find((r) => r.id === ui.detailId)?.tag ?? detail?.tag ?? null;
+    const errorTitle = view.errors.find((r) => r.id === ui.detailId)?.item.title;
+    const tag = view.requests.find((r) => r.id === ui.detailId)?.tag ?? (errorTitle === undefined ? null : `example of ${errorTitle}`) ?? detail?.tag ?? null;
     return (
       <Box flexDirection="column" width={width} height={height}>
         {header}
@@ -67,10 +70,10 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
     );
   }
 
-  const ids = view.requests.map((r) => r.id);
-  const sel = selectedPosition(ui, ids);
+  const sel = selectedPosition(ui, view.selectable);
   const inFlightSel = sel >= 0 && sel < view.inFlight.length ? sel : -1;
-  const slowSel = sel >= view.inFlight.length ? sel - view.inFlight.length : -1;
+  const slowSel = sel >= view.inFlight.length && sel < view.requests.length ? sel - view.inFlight.length : -1;
+  const errorSel = sel >= view.requests.length ? sel - view.requests.length : -1;
   const showFile = input.sources.length > 1;
   // The engine lists the oldest open requests only; the per-file counts are complete.
   const openTotal = Math.max(
@@ -92,6 +95,16 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
       <FdPanel width={width} lines={layout.fdLines} fds={snapshot.fds} />
       <RequestList {...common} kind="in-flight" rows={view.inFlight} total={openTotal} visibleRows={layout.inFlightRows} selected={inFlightSel} />
       <RequestList {...common} kind="slow" rows={view.slow} total={snapshot.recentSlow.length} visibleRows={layout.slowRows} selected={slowSel} />
+      <ErrorsPanel
+        width={width}
+        wide={layout.wide}
+        rows={view.errors}
+        rate={snapshot.loggedErrors.rate}
+        lines={snapshot.loggedErrors.lines}
+        kinds={snapshot.loggedErrors.kinds}
+        visibleRows={layout.errorRows}
+        selected={errorSel}
+      />
       <EndpointTable
         width={width}
         wide={layout.wide}

@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
 
 const KEYS: ReadonlyArray<readonly [string, string]> = [
-  ['↑ ↓  j k', 'select a request (in flight, then recent slow)'],
+  ['↑ ↓  j k', 'select a request (in flight, then recent slow) or a logged error kind'],
   ['PgUp PgDn  g G', 'jump'],
-  ['Enter', "open the selected request's lines (what synlog grep shows)"],
+  ['Enter', "open the selected request's lines (what synlog grep shows), or an error kind's example"],
   ['Esc', 'back / clear the filter'],
   ['/', 'filter: endpoint or URI text, @user, status (5xx, 404, !); Enter applies'],
   ['s  S', 'change the endpoint table sort (count, p95, p99, p50, errors)'],
@@ -31,6 +31,9 @@ export function HelpPane({ width, height }: { readonly width: number; readonly h
       </Text>
       <Text wrap="truncate-end" dimColor>
         Slow: finished requests over --threshold; cause = where most of the time went (CPU, DB pool, DB txn, waiting).
+      </Text>
+      <Text wrap="truncate-end" dimColor>
+        Logged errors: ERROR/WARNING lines and tracebacks grouped into kinds, as synlog errors shows them, the most lines first.
       </Text>
       <Box flexGrow={1} />
       <Text dimColor>Esc or ? to go back</Text>

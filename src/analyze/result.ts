@@ -4,6 +4,7 @@
  */
 import type { EngineLive, EngineResult } from './engine.js';
 import type { ErrorsLive, ErrorsResult } from './errors/types.js';
+import type { WaitFacts } from './model/waits.js';
 import type { EndpointStats, FdReport, FdVerdict, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding } from './types.js';
 
 export const FULL_ANALYSIS = ['stats', 'slow', 'stuck', 'fds', 'errors'] as const;
@@ -55,6 +56,8 @@ export interface LiveInFlight {
   readonly ageSec: number | null;
   readonly servlet: string | null;
   readonly evidence: readonly StuckEvidence[];
+  /** What its lines say it waits on (#10 §4). */
+  readonly waits: WaitFacts | null;
 }
 
 /** How things stand now, for the dashboard (top) and live summaries. */
@@ -93,6 +96,7 @@ export function liveSnapshot(l: EngineLive<FullAnalysis>): LiveSnapshot {
       ageSec: f.ageSec,
       servlet: f.servlet,
       evidence: f.evidence,
+      waits: f.waits,
     })),
     recentSlow: l.slow.recent,
     endpoints: l.stats.endpoints,

@@ -1,11 +1,13 @@
 import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
 import { causeSummaries, timelineColumns } from '../analyze/errors/summary.js';
 import type { ErrorKind, ErrorsResult, NamedCount } from '../analyze/errors/types.js';
-import { failuresOf, type WaitFacts } from '../analyze/model/waits.js';
 import type { EndpointStats, FdReport, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
 import { fmtSec, percent, plural } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { visibleControls } from './safe-text.js';
+import { slowWaitingText, waitingText } from './waits-text.js';
+
+export { waitingText };
 
 /** ANSI colour, only when the CLI says so (a TTY without NO_COLOR). */
 export interface Style {
@@ -85,7 +87,7 @@ export function slowLine(f: SlowFinding, style: Style, withFile = false): string
   ];
   if (f.cutOff) parts.push('cut off by the process shutting down');
   else if (f.clientLeftAfterSec !== null) parts.push(`client left after ${fmtSec(Math.max(0, f.clientLeftAfterSec))}`);
-  const waiting = c.verdict === 'waiting' || f.cutOff ? waitingText(f.waits) : null;
+  const waiting = slowWaitingText(f);
   if (waiting !== null) parts.push(shown(waiting, 160));
   return parts.join('  ') + '\n';
 }
@@ -135,32 +137,6 @@ const STATE_WORDS: Record<StuckState, string> = {
   'ran-long': 'ran long',
   unlogged: 'never logged',
 };
-
-/** `waiting on remote.example: 4 attempts failed (last: TimeoutError)`; null when nothing is known. */
-export function waitingText(w: WaitFacts | null): string | null {
-  if (w === null) return null;
-  const parts: string[] = [];
-  const dests = w.dests;
-  if (dests.length > 0) {
-    const desc = dests
-      .slice(0, 3)
-      .map((d) => {
-        const failed = failuresOf(d);
-        const what =
-          failed > 0
-            ? `${plural(failed, 'attempt')} failed${d.lastError ? ` (last: ${d.lastError})` : ''}`
-            : d.completed > 0
-              ? `${d.completed} answered`
-              : 'no answer logged';
-        return `${d.dest}: ${what}`;
-      })
-      .join('; ');
-    const more = dests.length > 3 || w.otherDestLines > 0 ? '; and more servers' : '';
-    parts.push(`waiting on ${dests.length === 1 ? '' : `${dests.length} servers: `}${desc}${more}`);
-  }
-  if (w.lockWaits > 0) parts.push('waiting on a lock (over 10 minutes)');
-  return parts.length === 0 ? null : parts.join('; ');
-}
 
 /** How `synlog grep` finds a request's lines: its tag and the file of its first line. */
 function grepHint(f: StuckFinding): string | null {

@@ -29,6 +29,7 @@ import { formatLogTime } from '../parse/time.js';
 import { formatSpanSec, restartLabel } from '../render/grep-format.js';
 import { codeSpan, details, escapeInline, fence } from '../render/markdown.js';
 import { visibleControls } from '../render/safe-text.js';
+import { slowWaitingText, waitingText } from '../render/waits-text.js';
 import { inFlightChart, latencyChart, mermaidXyChart, textChart, timeAxis, type Chart, type LatencyPoint } from './charts.js';
 import { createRedactor, inputFileNames, type Redactor } from './redact.js';
 import { DEFAULT_MAX_SLOW, DEFAULT_MAX_STUCK, rankSlow, rankStuck, selectReportRequests } from './select.js';
@@ -781,10 +782,16 @@ function stuckRow(p: Preparer, s: StuckFinding, multiDay: boolean, manyFiles: bo
     [txt(shortTime(s.startMs, multiDay))],
     [txt(s.ageSec === null ? '-' : fmtSec(s.ageSec))],
     s.uri === null ? [txt('-')] : [code(requestText(p, s.method, s.uri))],
-    [txt(s.evidence.map((e) => e.replace(/-/g, ' ')).join(', '))],
+    withWaiting(p, [txt(s.evidence.map((e) => e.replace(/-/g, ' ')).join(', '))], waitingText(s.waits)),
     s.lastMessage === null ? [txt('-')] : [code(cut(p.L(s.lastMessage), MESSAGE_WIDTH))],
   );
   return row;
+}
+
+/** Adds what a request waited on (#10 §4) to a cell: server names and errors come from the log, so redacted. */
+function withWaiting(p: Preparer, cell: Inline[], waiting: string | null): Inline[] {
+  if (waiting !== null) cell.push(txt('; '), code(cut(p.L(waiting), MESSAGE_WIDTH)));
+  return cell;
 }
 
 function slowRow(p: Preparer, s: SlowFinding, multiDay: boolean, manyFiles: boolean, fileName: (f: string) => string): Parts[] {
@@ -808,6 +815,7 @@ function slowRow(p: Preparer, s: SlowFinding, multiDay: boolean, manyFiles: bool
   const cause: Inline[] = [txt(shares.length === 0 ? '-' : shares.map((x) => `${x.name} ${fmtPct(x.share)}`).join(', '))];
   if (c.dbParallel) cause.push(txt(' (parallel DB work, scaled)'));
   if (s.clientLeftAfterSec !== null) cause.push(txt(`; client left after ${fmtSec(s.clientLeftAfterSec)}`));
+  withWaiting(p, cause, slowWaitingText(s));
   row.push(
     [txt(shortTime(s.timeMs, multiDay))],
     [txt(fmtSec(s.totalSec))],

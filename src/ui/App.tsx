@@ -2,7 +2,7 @@ import { useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { requestKeyId } from '../group/tags.js';
 import { Dashboard } from './components/Dashboard.js';
-import { detailBodyRows } from './components/DetailPane.js';
+import { detailBodyRows, detailNoteRows } from './components/DetailPane.js';
 import { wrapLogLines } from './format.js';
 import { planLayout } from './layout.js';
 import { buildRows, exampleLines, isErrorId } from './rows.js';
@@ -95,7 +95,7 @@ export function App({ feed, onQuit, intervalMs = 100 }: AppProps) {
   const ctx = useRef<KeyContext>({ ids: [], detailLines: 0, pageRows: 1 });
   ctx.current = {
     ids: view.selectable,
-    detailLines: detailRows + (shownDetail !== null && shownDetail.droppedLines > 0 ? 1 : 0),
+    detailLines: detailRows + detailNoteRows(shownDetail, view.requests.find((r) => r.id === detailId)?.why),
     pageRows: detailBodyRows(height - 1),
   };
   useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }));

@@ -5,6 +5,7 @@
 import { sortEndpoints, type EndpointSort } from '../analyze/sort.js';
 import type { CauseSplit, EndpointStats, SlowVerdict, StuckEvidence } from '../analyze/types.js';
 import { requestKeyId } from '../group/tags.js';
+import { slowWaitingText, waitingText } from '../render/waits-text.js';
 import { parseFilter } from './filter.js';
 import { clip } from './format.js';
 import type { ErrorItem, LiveSnapshot, RequestLines, TopSettings } from './types.js';
@@ -33,6 +34,8 @@ export interface RequestRow {
   readonly timeMs: number | null;
   readonly verdict: SlowVerdict | null;
   readonly cause: CauseSplit | null;
+  /** What its lines say it waits on (#10 §4), for the detail pane; plain log text. */
+  readonly why: string | null;
 }
 
 /** A logged error kind (#14); Enter shows its example. */
@@ -116,6 +119,7 @@ export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: Sort
       timeMs: r.startMs,
       verdict: null,
       cause: null,
+      why: cut(waitingText(r.waits)),
     };
     if (filter.matchRequest(row)) inFlight.push(row);
   }
@@ -142,6 +146,7 @@ export function buildRows(snapshot: LiveSnapshot, filterText: string, sort: Sort
       timeMs: f.timeMs,
       verdict: f.cause.verdict,
       cause: f.cause,
+      why: cut(slowWaitingText(f)),
     };
     if (filter.matchRequest(row)) slow.push(row);
   }

@@ -67,7 +67,7 @@ describe('App keys', () => {
     await settle();
     await t.press('j');
     await t.see(() => expect(t.selected()).toContain('PUT-91'));
-    const older = { file: 'homeserver.log', epoch: 1, tag: 'GET-5', startMs: 0, ageSec: 500, servlet: 'SyncRestServlet', evidence: [] };
+    const older = { file: 'homeserver.log', epoch: 1, tag: 'GET-5', startMs: 0, ageSec: 500, servlet: 'SyncRestServlet', evidence: [], waits: null };
     t.feed.snap = snapshot({ inFlight: [older, ...t.feed.snap.inFlight] });
     await settle(60);
     await t.see((f) => expect(f).toContain('GET-5'));
@@ -92,6 +92,23 @@ describe('App keys', () => {
     await t.press(ESC);
     await t.see((f) => expect(f).toContain('Endpoints'));
     await t.see(() => expect(t.selected()).toContain('PUT-91'));
+  });
+
+  it('the detail pane says what the request waits on (#10 §4), escaped, above its lines', async () => {
+    const t = start();
+    t.feed.lines.set(idOf('GET-90'), linesFor('GET-90', 3));
+    await settle();
+    await t.press(ENTER);
+    await t.see((f) => {
+      expect(f).toContain('==> homeserver.log | restart 1 | GET-90 |');
+      expect(f).toContain('waiting on remote.example: 3 attempts failed (last: TimeoutError\\x1b[2J)');
+      expect(f).toContain('line 1 of GET-90');
+      expect(f).not.toContain('\x1b[2J');
+    });
+    // a request whose lines say nothing of waiting has no such line
+    await t.press(ESC, 'j', ENTER);
+    await t.see((f) => expect(f).toContain('PUT-91'));
+    await t.see((f) => expect(f).not.toContain('waiting on'));
   });
 
   it('past the slow requests come the logged error kinds; Enter shows a kind’s example (#14)', async () => {

@@ -81,7 +81,32 @@ export function snapshot(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
     requestRate: Array.from({ length: 60 }, (_, i) => 10 + (i % 7) * 3),
     errorRate: Array.from({ length: 60 }, (_, i) => (i % 10 === 0 ? 2 : 0)),
     inFlight: [
-      { file: 'homeserver.log', epoch: 1, tag: 'GET-90', startMs: T0 - 95_000, ageSec: 95, servlet: 'SyncRestServlet', evidence: ['lines-without-processed'] },
+      {
+        file: 'homeserver.log',
+        epoch: 1,
+        tag: 'GET-90',
+        startMs: T0 - 95_000,
+        ageSec: 95,
+        servlet: 'SyncRestServlet',
+        evidence: ['lines-without-processed'],
+        // What its lines said it waits on; the error text comes from the log (hostile).
+        waits: {
+          dests: [
+            {
+              dest: 'remote.example',
+              lines: 6,
+              failures: 3,
+              unsuccessful: true,
+              completed: 0,
+              lastError: 'TimeoutError\x1b[2J',
+              firstMs: T0 - 90_000,
+              lastMs: T0 - 10_000,
+            },
+          ],
+          otherDestLines: 0,
+          lockWaits: 0,
+        },
+      },
       {
         file: 'homeserver.log',
         epoch: 1,
@@ -90,8 +115,9 @@ export function snapshot(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
         ageSec: 3.2,
         servlet: 'RoomSendEventRestServlet',
         evidence: ['lines-without-processed'],
+        waits: null,
       },
-      { file: 'homeserver.log', epoch: 1, tag: 'POST-92', startMs: T0 - 500, ageSec: 0.5, servlet: null, evidence: ['lines-without-processed'] },
+      { file: 'homeserver.log', epoch: 1, tag: 'POST-92', startMs: T0 - 500, ageSec: 0.5, servlet: null, evidence: ['lines-without-processed'], waits: null },
     ],
     recentSlow: [
       slow('GET-10', 30, 'waiting', { servlet: 'SyncRestServlet', user: '@slowpoke:localhost', timeMs: T0 - 50_000 }),

@@ -61,11 +61,12 @@ export function Dashboard({ columns, rows, frame, view, ui, settings, detail }: 
 
   if (ui.view === 'detail') {
     const errorTitle = view.errors.find((r) => r.id === ui.detailId)?.item.title;
-    const tag = view.requests.find((r) => r.id === ui.detailId)?.tag ?? (errorTitle === undefined ? null : `example of ${errorTitle}`) ?? detail?.tag ?? null;
+    const request = view.requests.find((r) => r.id === ui.detailId);
+    const tag = request?.tag ?? (errorTitle === undefined ? null : `example of ${errorTitle}`) ?? detail?.tag ?? null;
     return (
       <Box flexDirection="column" width={width} height={height}>
         {header}
-        <DetailPane width={width} height={height - 1} requestTag={tag} lines={detail} scroll={ui.detailScroll} />
+        <DetailPane width={width} height={height - 1} requestTag={tag} lines={detail} why={request?.why ?? null} scroll={ui.detailScroll} />
       </Box>
     );
   }

@@ -11,6 +11,8 @@ export interface DetailPaneProps {
   /** The request asked for (its tag is shown when its lines are gone). */
   readonly requestTag: string | null;
   readonly lines: RequestLines | null;
+  /** What the request waits (or waited) on, from its lines (#10 §4); shown above them. */
+  readonly why?: string | null;
   /** First wrapped row shown. */
   readonly scroll: number;
 }
@@ -21,7 +23,12 @@ export function detailBodyRows(height: number): number {
 }
 
 /** The selected request's lines, as `synlog grep` prints them, wrapped and scrollable. */
-export function DetailPane({ width, height, requestTag: fullTag, lines, scroll }: DetailPaneProps) {
+/** Rows above the log text: the waiting line and the "earlier lines not kept" note, when there are any. */
+export function detailNoteRows(lines: RequestLines | null, why: string | null | undefined): number {
+  return (why ? 1 : 0) + (lines !== null && lines.droppedLines > 0 ? 1 : 0);
+}
+
+export function DetailPane({ width, height, requestTag: fullTag, lines, why, scroll }: DetailPaneProps) {
   // A tag (a request_id_header value) can be as long as a line: the screen shows a row of it.
   const requestTag = fullTag === null ? null : clip(fullTag, 2 * width);
   const rows = useMemo(() => (lines === null ? [] : wrapLogLines(lines.lines, width)), [lines, width]);
@@ -43,8 +50,7 @@ export function DetailPane({ width, height, requestTag: fullTag, lines, scroll }
       </Box>
     );
   }
-  const note = lines.droppedLines > 0 ? 1 : 0;
-  const body = detailBodyRows(height) - note;
+  const body = detailBodyRows(height) - detailNoteRows(lines, why);
   const start = Math.max(0, Math.min(scroll, rows.length - body));
   const shown = rows.slice(start, start + body);
   const header = clip(groupHeader({ ...lines, lineCount: lines.lines.length + lines.droppedLines }), 4 * width);
@@ -63,7 +69,12 @@ export function DetailPane({ width, height, requestTag: fullTag, lines, scroll }
         </Box>
       </Box>
       <Box flexDirection="column" flexGrow={1}>
-        {note ? (
+        {why ? (
+          <Text wrap="truncate-end" color="yellow">
+            {safe(why)}
+          </Text>
+        ) : null}
+        {lines.droppedLines > 0 ? (
           <Text dimColor wrap="truncate-end">
             … {lines.droppedLines} earlier lines not kept
           </Text>

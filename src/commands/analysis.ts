@@ -30,7 +30,7 @@ import {
 } from '../render/findings-text.js';
 import { runEngine } from '../run/analysis.js';
 import { UsageError } from '../run/inputs.js';
-import { parseLogTimeArg } from '../run/time-args.js';
+import { parseDurationSec, parseLogTimeArg, parseWholeNumber } from './options.js';
 
 export type AnalysisCommand = 'stats' | 'slow' | 'stuck' | 'fds' | 'errors';
 
@@ -86,24 +86,6 @@ export interface AnalysisPlan {
   readonly kindFilter: string | null;
 }
 
-/** Parses `2s`, `500ms`, `1.5m`, `90` (seconds). */
-export function parseDurationSec(text: string, what = 'a duration'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
-  if (!m) throw new UsageError(`not ${what}: '${text}' (try 2s, 500ms, 1.5m)`);
-  const n = Number(m[1]);
-  switch ((m[2] ?? 's').toLowerCase()) {
-    case 'ms':
-      return n / 1000;
-    case 'm':
-    case 'min':
-      return n * 60;
-    case 'h':
-      return n * 3600;
-    default:
-      return n;
-  }
-}
-
 export function buildFilter(args: AnalysisArgs, dayMs: number | null): RecordFilter {
   const minDurationSec = args.minDuration === undefined ? null : parseDurationSec(args.minDuration);
   if (args.status !== undefined && !/^(\d{3}|[1-5]xx|!)(,(\d{3}|[1-5]xx|!))*$/i.test(args.status))
@@ -127,15 +109,14 @@ export function planAnalysis(command: AnalysisCommand, args: AnalysisArgs, sourc
   const live = args.follow || sources.some((s) => s.isStdin);
   if (args.follow && sources.some((s) => s.isStdin))
     throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
-  if (args.top !== undefined && !(Number.isInteger(args.top) && args.top > 0))
-    throw new UsageError(`--top wants a whole number above 0${Number.isNaN(args.top) ? '' : `, not ${args.top}`}`);
+  const top = parseWholeNumber(args.top, '--top', 1);
   if (args.level !== undefined && !(MIN_LEVELS as readonly string[]).includes(args.level.toLowerCase()))
     throw new UsageError(`--level wants ${MIN_LEVELS.join(', ')}, not '${args.level}'`);
   const logs = new Set(sources.map((s) => s.label)).size;
   const mergeByTime = !live && sources.length > 1;
-  const streamSlow = command === 'slow' && args.top === undefined && !mergeByTime;
+  const streamSlow = command === 'slow' && top === null && !mergeByTime;
   const thresholdText = args.threshold ?? '2s';
-  const slowKept = command !== 'slow' || streamSlow ? 0 : (args.top ?? Infinity);
+  const slowKept = command !== 'slow' || streamSlow ? 0 : (top ?? Infinity);
   const options: EngineOptions = {
     ...DEFAULT_OPTIONS,
     slowThresholdSec: parseDurationSec(thresholdText),
@@ -153,7 +134,7 @@ export function planAnalysis(command: AnalysisCommand, args: AnalysisArgs, sourc
     streamSlow,
     mergeByTime,
     withFile: logs > 1,
-    top: args.top ?? null,
+    top,
     sort: args.sort ?? 'sum',
     summaryEverySec: parseDurationSec(args.summaryEvery ?? '10s'),
     thresholdText,

@@ -3,29 +3,12 @@
  * in src/commands/analysis.ts (plan and run), loaded only when a command runs.
  */
 import type { Argv, CommandModule } from 'yargs';
-import type { AnalysisCommand } from '../../commands/analysis.js';
+import type { AnalysisArgs, AnalysisCommand } from '../../commands/analysis.js';
 import { guarded } from '../common.js';
 
-/** Options as yargs gives them (all commands' union; each command declares only its own). */
-export interface CommonArgs {
-  files: string[];
-  json: boolean;
-  since?: string;
-  until?: string;
-  endpoint?: string;
-  status?: string;
-  user?: string;
-  'min-duration'?: string;
-  'fail-on-findings': boolean;
-  strict: boolean;
-  threshold?: string;
-  'stuck-after'?: string;
-  follow: boolean;
-  top?: number;
-  sort?: 'sum' | 'count' | 'p50' | 'p90' | 'p99' | 'max' | 'errors';
-  'summary-every'?: string;
-  level?: string;
-  kind?: string;
+/** Options as yargs gives them (camel-cased; each command declares only its own). */
+export interface CommonArgs extends AnalysisArgs {
+  readonly files: string[];
 }
 
 type Option = (y: Argv) => Argv;
@@ -73,7 +56,20 @@ function makeCommand(
       return b as Argv<CommonArgs>;
     },
     // The implementation is loaded only when the command runs: a fast start for every command.
-    handler: (argv) => guarded(async () => (await import('./analysis-run.js')).runCommand(which, argv)),
+    handler: (argv) =>
+      guarded(async () => {
+        const [{ planAnalysis, runAnalysisCommand }, { inputsOf, withStdout, totalBytes, exitStatus }, { firstLogDayMs }] = await Promise.all([
+          import('../../commands/analysis.js'),
+          import('../run.js'),
+          import('../../run/time-args.js'),
+        ]);
+        const sources = await inputsOf(argv.files, { follow: argv.follow });
+        const day = argv.since !== undefined || argv.until !== undefined ? await firstLogDayMs(sources) : null;
+        const plan = planAnalysis(which, argv, sources, day);
+        const progressBytes = plan.json || plan.live ? null : totalBytes(sources);
+        const outcome = await withStdout(progressBytes, (io) => runAnalysisCommand(plan, sources, io));
+        return exitStatus(outcome, plan);
+      }),
   };
 }
 

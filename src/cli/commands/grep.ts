@@ -1,20 +1,15 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../run/inputs.js';
-import { EXIT_FINDINGS, guarded, reportAccounting, warn } from '../common.js';
+import type { GrepArgs } from '../../commands/grep.js';
+import { EXIT_FINDINGS, guarded, warn } from '../common.js';
 
-interface GrepArgs {
-  tag: string;
-  files: string[];
-  e: string[];
-  context: number;
-  markdown: boolean;
-  redact: boolean;
-  'keep-server': string[];
-  'line-number': boolean;
-  strict: boolean;
+/** Options as yargs gives them (camel-cased). */
+interface GrepCliArgs extends GrepArgs {
+  readonly files: string[];
+  readonly e: string[];
+  readonly keepServer: string[];
 }
 
-export const grepCommand: CommandModule<object, GrepArgs> = {
+export const grepCommand: CommandModule<object, GrepCliArgs> = {
   command: 'grep <tag> [files..]',
   describe: 'Print every line of exactly one request (GET-37, not GET-370), grouped per process lifetime',
   builder: (y: Argv) =>
@@ -41,38 +36,18 @@ export const grepCommand: CommandModule<object, GrepArgs> = {
       .example('synlog grep GET-37 homeserver.log', 'the lines of request GET-37, tracebacks included')
       .example('synlog grep GET-37,POST-38 -C 2 homeserver.log worker1.log', 'two requests, 2 lines of context, two workers')
       .example('journalctl -u matrix-synapse | synlog grep PUT-1573', 'from the journal')
-      .example('synlog grep GET-37 --markdown --redact homeserver.log', 'ready to paste into a GitHub comment') as unknown as Argv<GrepArgs>,
+      .example('synlog grep GET-37 --markdown --redact homeserver.log', 'ready to paste into a GitHub comment') as unknown as Argv<GrepCliArgs>,
   handler: (argv) =>
     guarded(async () => {
-      const tags = [...argv.tag.split(','), ...argv.e].map((t) => t.trim()).filter((t) => t !== '');
-      if (tags.length === 0) throw new UsageError('give a request tag, e.g. synlog grep GET-37 homeserver.log');
-      if (!Number.isInteger(argv.context) || argv.context < 0) throw new UsageError('--context wants a whole number ≥ 0');
       // Loaded here, not at start-up: every command starts faster when it loads only what it uses.
-      const [{ resolveInputs }, { runGrep }, { Output }] = await Promise.all([
-        import('../../run/inputs.js'),
-        import('../../run/grep.js'),
-        import('../output.js'),
-      ]);
-      const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
-      const out = new Output();
-      const outcome = await runGrep(
-        sources,
-        {
-          tags,
-          context: argv.context,
-          markdown: argv.markdown,
-          lineNumbers: argv['line-number'],
-          redact: argv.redact ? { keepServers: argv['keep-server'] } : null,
-        },
-        out,
-      );
-      await out.end();
-      const code = reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: false });
-      if (outcome.groups === 0) {
-        // Like grep: nothing found is status 1, said once on stderr.
-        warn(`no line of ${tags.join(', ')} found`);
-        return code !== 0 ? code : EXIT_FINDINGS;
-      }
-      return code;
+      const [{ planGrep, runGrep }, { inputsOf, withStdout, exitStatus }] = await Promise.all([import('../../commands/grep.js'), import('../run.js')]);
+      const plan = planGrep(argv);
+      const sources = await inputsOf(plan.files);
+      const outcome = await withStdout(null, (io) => runGrep(sources, plan, io.out));
+      const code = exitStatus(outcome, { strict: plan.strict, json: false });
+      if (outcome.groups > 0) return code;
+      // Like grep: nothing found is status 1, said once on stderr.
+      warn(`no line of ${plan.tags.join(', ')} found`);
+      return code !== 0 ? code : EXIT_FINDINGS;
     }),
 };

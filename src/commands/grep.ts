@@ -1,3 +1,7 @@
+/**
+ * `synlog grep`: a pure plan (options → tags, context, output mode: planGrep) and a run that
+ * prints every line of exactly the wanted requests to a sink (runGrep).
+ */
 import type { LineAccounting } from '../core/types.js';
 import { GrepCollector } from '../grep/grep-events.js';
 import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
@@ -7,6 +11,41 @@ import { continuesRotation } from '../input/rotation.js';
 import type { SourceInfo } from '../input/sources.js';
 import { groupHeader, markdownGroup, printTextGroup, type GroupSummary, type PrintedLine, type Printer } from '../render/grep-format.js';
 import { createRedactor, inputFileNames, type RedactOptions } from '../report/redact.js';
+import { parseTags, parseWholeNumber } from './options.js';
+
+/** grep's options as the CLI read them. */
+export interface GrepArgs {
+  /** The first operand: a tag (or several, comma-separated), or with -e a file (as GNU grep). */
+  readonly tag?: string;
+  readonly files: readonly string[];
+  /** -e TAG, repeatable. */
+  readonly e: readonly string[];
+  readonly context: number;
+  readonly markdown: boolean;
+  readonly redact: boolean;
+  readonly keepServer: readonly string[];
+  readonly lineNumber: boolean;
+  readonly strict: boolean;
+}
+
+export interface GrepPlan extends GrepOptions {
+  /** The inputs to read (stdin when none). */
+  readonly files: readonly string[];
+  readonly strict: boolean;
+}
+
+/** What to grep for and where: pure, so it is unit-tested. Throws UsageError. */
+export function planGrep(args: GrepArgs): GrepPlan {
+  return {
+    tags: parseTags([args.tag ?? '', ...args.e]),
+    files: args.files,
+    context: parseWholeNumber(args.context, '--context', 0) ?? 0,
+    markdown: args.markdown,
+    lineNumbers: args.lineNumber,
+    redact: args.redact ? { keepServers: [...args.keepServer] } : null,
+    strict: args.strict,
+  };
+}
 
 export interface GrepOptions {
   readonly tags: readonly string[];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { normaliseArgv } from './argv.js';
 import { EXIT_USAGE } from './common.js';
 import { grepCommand } from './commands/grep.js';
 import { parseCommand } from './commands/parse.js';
@@ -9,7 +10,7 @@ import { reportCommand } from './commands/report.js';
 import { topCommand } from './commands/top.js';
 import { SYNLOG_VERSION } from '../version.js';
 
-const cli = yargs(hideBin(process.argv))
+const cli = yargs(normaliseArgv(hideBin(process.argv)))
   .scriptName('synlog')
   .usage('synlog <command> [options] [files..]\n\nMake sense of Synapse homeserver logs: files (plain, rotated, .gz) or stdin.')
   .command(grepCommand)

@@ -8,7 +8,7 @@ import type { SourceInfo } from '../input/sources.js';
 import { resolveInputs, type InputOptions } from '../run/inputs.js';
 import { EXIT_FINDINGS, reportAccounting } from './common.js';
 import { Output, styleFor } from './output.js';
-import { progressLine, type Progress } from './progress.js';
+import { progressLine, statusLine, type Progress, type StatusLine } from './progress.js';
 import type { Style } from '../render/findings-text.js';
 
 /** The named files (stdin when none and stdin is not a terminal), checked before anything is read. */
@@ -26,23 +26,30 @@ export interface StdoutIO {
   /** Aborted by Ctrl-C or SIGTERM (live commands stop reading and print what they have). */
   readonly signal: AbortSignal;
   readonly progress?: Progress;
+  readonly status?: StatusLine;
 }
 
-/**
- * Runs `body` writing to stdout; `progressBytes` (the input's size) asks for a progress line on a
- * terminal (big inputs only). Waits until stdout has taken everything before returning.
- */
-export async function withStdout<T>(progressBytes: number | null, body: (io: StdoutIO) => Promise<T>): Promise<T> {
+export interface StdoutOptions {
+  /** The input's size, for a progress line on a terminal (big inputs only); null: none. */
+  readonly progressBytes?: number | null;
+  /** A status line on a terminal for live input. */
+  readonly status?: boolean;
+}
+
+/** Runs `body` writing to stdout; waits until stdout has taken everything before returning. */
+export async function withStdout<T>(opts: StdoutOptions, body: (io: StdoutIO) => Promise<T>): Promise<T> {
   const out = new Output();
-  const progress = progressBytes === null ? undefined : progressLine(progressBytes, true);
+  const progress = opts.progressBytes === undefined || opts.progressBytes === null ? undefined : progressLine(opts.progressBytes, true);
+  const status = statusLine(opts.status === true);
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    return await body({ out, style: styleFor(out), signal: controller.signal, progress });
+    return await body({ out, style: styleFor(out), signal: controller.signal, progress, status });
   } finally {
     progress?.done();
+    status?.done();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await out.end();

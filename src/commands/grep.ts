@@ -31,20 +31,34 @@ export interface GrepArgs {
 export interface GrepPlan extends GrepOptions {
   /** The inputs to read (stdin when none). */
   readonly files: readonly string[];
+  /** The tags came from -e: every operand is a file. */
+  readonly tagsFromE: boolean;
   readonly strict: boolean;
 }
 
-/** What to grep for and where: pure, so it is unit-tested. Throws UsageError. */
+/**
+ * What to grep for and where: pure, so it is unit-tested. As in GNU grep, `-e` gives the tags and
+ * then every operand is a file (`grep -e PUT-38 FILE`); without `-e` the first operand is the tag
+ * (`GET-37`, or several: `GET-37,PUT-38`). Throws UsageError.
+ */
 export function planGrep(args: GrepArgs): GrepPlan {
+  const byE = args.e.length > 0;
+  const operands = args.tag === undefined ? [...args.files] : [args.tag, ...args.files];
   return {
-    tags: parseTags([args.tag ?? '', ...args.e]),
-    files: args.files,
+    tags: parseTags(byE ? args.e : operands.slice(0, 1)),
+    files: byE ? operands : operands.slice(1),
+    tagsFromE: byE,
     context: parseWholeNumber(args.context, '--context', 0) ?? 0,
     markdown: args.markdown,
     lineNumbers: args.lineNumber,
     redact: args.redact ? { keepServers: [...args.keepServer] } : null,
     strict: args.strict,
   };
+}
+
+/** The request tag a missing "file" was probably meant as (`grep GET-37 -e PUT-38 FILE`), or null. */
+export function operandLikeTag(plan: GrepPlan, missing: string): string | null {
+  return plan.tagsFromE && plan.files[0] === missing && /^[A-Z]+-[^\s/]+$/.test(missing) ? missing : null;
 }
 
 export interface GrepOptions {

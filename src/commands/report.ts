@@ -49,8 +49,8 @@ export function planReport(args: ReportArgs): ReportPlan {
     form: args.form,
     output: args.output ?? null,
     redactionMap: args.redactionMap ?? null,
-    slowThresholdSec: parseDurationSec(args.threshold),
-    stuckAfterSec: parseDurationSec(args.stuckAfter),
+    slowThresholdSec: parseDurationSec(args.threshold, '--threshold'),
+    stuckAfterSec: parseDurationSec(args.stuckAfter, '--stuck-after'),
   };
 }
 

@@ -24,10 +24,18 @@ export interface TopPlan {
 }
 
 export function planTop(args: TopArgs): TopPlan {
-  const slowThresholdSec = parseDurationSec(args.threshold);
-  const stuckAfterSec = parseDurationSec(args.stuckAfter);
-  if (slowThresholdSec <= 0 || stuckAfterSec <= 0) throw new UsageError('--threshold and --stuck-after want a duration above 0');
-  return { files: args.files, follow: args.follow, slowThresholdSec, stuckAfterSec };
+  // 0 would make every request slow and every open one stuck: the dashboard would show nothing else.
+  const aboveZero = (text: string, option: string): number => {
+    const sec = parseDurationSec(text, option);
+    if (sec <= 0) throw new UsageError(`${option}: '${text}' is not a valid duration here: it must be above 0`);
+    return sec;
+  };
+  return {
+    files: args.files,
+    follow: args.follow,
+    slowThresholdSec: aboveZero(args.threshold, '--threshold'),
+    stuckAfterSec: aboveZero(args.stuckAfter, '--stuck-after'),
+  };
 }
 
 export interface TopIO {

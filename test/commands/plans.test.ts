@@ -1,6 +1,6 @@
 /** The plans of grep, parse, report and top: options → typed values, before anything is read. */
 import { describe, expect, it } from 'vitest';
-import { planGrep, type GrepArgs } from '../../src/commands/grep.js';
+import { operandLikeTag, planGrep, type GrepArgs } from '../../src/commands/grep.js';
 import { planParse } from '../../src/commands/parse.js';
 import { planReport, type ReportArgs } from '../../src/commands/report.js';
 import { planTop } from '../../src/commands/top.js';
@@ -9,10 +9,26 @@ import { errorOf } from './helpers.js';
 const GREP: GrepArgs = { files: [], e: [], context: 0, markdown: false, redact: false, keepServer: [], lineNumber: false, strict: false };
 
 describe('planGrep', () => {
-  it('takes the tags from the first operand (comma-separated) and -e, each once', () => {
-    const plan = planGrep({ ...GREP, tag: 'GET-37,PUT-38', e: ['GET-39', 'GET-37'], files: ['homeserver.log'] });
-    expect(plan.tags).toEqual(['GET-37', 'PUT-38', 'GET-39']);
-    expect(plan.files).toEqual(['homeserver.log']);
+  it('takes the tags from the first operand (comma-separated), each once', () => {
+    const plan = planGrep({ ...GREP, tag: 'GET-37,PUT-38,GET-37', files: ['homeserver.log', 'worker1.log'] });
+    expect(plan.tags).toEqual(['GET-37', 'PUT-38']);
+    expect(plan.files).toEqual(['homeserver.log', 'worker1.log']);
+    expect(plan.tagsFromE).toBe(false);
+  });
+
+  it('with -e, as in GNU grep, every operand is a file (grep -e PUT-38 FILE)', () => {
+    const plan = planGrep({ ...GREP, tag: 'homeserver.log', e: ['PUT-38', 'GET-39'], files: ['worker1.log'] });
+    expect(plan.tags).toEqual(['PUT-38', 'GET-39']);
+    expect(plan.files).toEqual(['homeserver.log', 'worker1.log']);
+    expect(planGrep({ ...GREP, e: ['PUT-38'] }).files).toEqual([]); // stdin
+    // A missing "file" that looks like a tag was meant as one: the CLI says how to give it.
+    expect(operandLikeTag(planGrep({ ...GREP, tag: 'GET-37', e: ['PUT-38'], files: ['hs.log'] }), 'GET-37')).toBe('GET-37');
+    expect(operandLikeTag(planGrep({ ...GREP, tag: 'hs.log', e: ['PUT-38'] }), 'hs.log')).toBeNull();
+    expect(operandLikeTag(planGrep({ ...GREP, tag: 'GET-37', files: ['GET-38'] }), 'GET-38')).toBeNull();
+  });
+
+  it('a bare word is no tag (synlog grep GET)', () => {
+    expect(errorOf(() => planGrep({ ...GREP, tag: 'GET', files: ['hs.log'] }))).toMatch(/^UsageError: 'GET' is not a request tag/);
   });
 
   it('--redact keeps the named servers; --context is a whole number ≥ 0', () => {
@@ -26,6 +42,7 @@ describe('planGrep', () => {
 
   it('no tag at all is a usage error', () => {
     expect(errorOf(() => planGrep({ ...GREP, tag: ' , ' }))).toBe('UsageError: give a request tag, e.g. synlog grep GET-37 homeserver.log');
+    expect(errorOf(() => planGrep(GREP))).toBe('UsageError: give a request tag, e.g. synlog grep GET-37 homeserver.log');
   });
 });
 
@@ -68,7 +85,8 @@ describe('planTop', () => {
       stuckAfterSec: 60,
     });
     expect(errorOf(() => planTop({ files: [], follow: true, threshold: '0s', stuckAfter: '1m' }))).toBe(
-      'UsageError: --threshold and --stuck-after want a duration above 0',
+      "UsageError: --threshold: '0s' is not a valid duration here: it must be above 0",
     );
+    expect(errorOf(() => planTop({ files: [], follow: true, threshold: '2s', stuckAfter: '-1m' }))).toMatch(/--stuck-after: '-1m' .* must not be negative/);
   });
 });

@@ -18,11 +18,16 @@ const files: Option = (y) =>
 const common: Option = (y) =>
   y
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON with stable field names' })
-    .option('since', { type: 'string', describe: "log time: '2026-11-22 07:44' or '07:44' (on the log's first day)" })
+    .option('since', { type: 'string', describe: "log time: '2026-11-22 07:44', a date '2026-11-22' (its start) or '07:44' (on the log's first day)" })
     .option('until', { type: 'string', describe: 'log time, as --since' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when something was found' })
     .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when a line was not understood' })
-    .option('follow', { type: 'boolean', default: false, describe: 'keep reading the files as they grow, across rotation (like tail -F)' });
+    .option('follow', { type: 'boolean', default: false, describe: 'keep reading the files as they grow, across rotation (like tail -F)' })
+    .option('summary-every', {
+      type: 'string',
+      default: '10s',
+      describe: 'live input (a pipe, --follow) with stdout not a terminal: a one-line summary this often (0 = never)',
+    });
 const requestFilters: Option = (y) =>
   y
     .option('endpoint', { type: 'string', describe: 'servlet or route contains this (case-insensitive)' })
@@ -36,9 +41,6 @@ const stuckAfter: Option = (y) =>
     default: '60s',
     describe: 'requests in flight (or that ran) this long count as stuck (long-polls within their timeout excepted)',
   });
-const summaryEvery: Option = (y) =>
-  y.option('summary-every', { type: 'string', default: '10s', describe: 'live and not on a terminal: a one-line summary this often (0 = never)' });
-
 function makeCommand(
   which: AnalysisCommand,
   command: string,
@@ -66,8 +68,8 @@ function makeCommand(
         const sources = await inputsOf(argv.files, { follow: argv.follow });
         const day = argv.since !== undefined || argv.until !== undefined ? await firstLogDayMs(sources) : null;
         const plan = planAnalysis(which, argv, sources, day);
-        const progressBytes = plan.json || plan.live ? null : totalBytes(sources);
-        const outcome = await withStdout(progressBytes, (io) => runAnalysisCommand(plan, sources, io));
+        const sink = { progressBytes: plan.json || plan.live ? null : totalBytes(sources), status: plan.live && !plan.json };
+        const outcome = await withStdout(sink, (io) => runAnalysisCommand(plan, sources, io));
         return exitStatus(outcome, plan);
       }),
   };
@@ -80,7 +82,6 @@ export const statsCommand = makeCommand(
   [
     common,
     requestFilters,
-    threshold,
     (y) =>
       y.option('top', { type: 'number', describe: 'only the first N endpoints' }).option('sort', {
         choices: ['sum', 'count', 'p50', 'p90', 'p99', 'max', 'errors'] as const,
@@ -99,13 +100,7 @@ export const slowCommand = makeCommand(
   'slow',
   'slow [files..]',
   'Requests slower than --threshold, each with why: CPU, DB pool, DB or waiting (on what), long-polls excluded',
-  [
-    common,
-    requestFilters,
-    threshold,
-    summaryEvery,
-    (y) => y.option('top', { type: 'number', describe: 'the N slowest of the whole input, as a table, at the end' }),
-  ],
+  [common, requestFilters, threshold, (y) => y.option('top', { type: 'number', describe: 'the N slowest of the whole input, as a table, at the end' })],
   [
     ['tail -f homeserver.log | synlog slow', 'slow requests as they happen'],
     ['synlog slow --follow /var/log/matrix-synapse/homeserver.log', 'follow the file across rotation'],
@@ -117,7 +112,7 @@ export const stuckCommand = makeCommand(
   'stuck',
   'stuck [files..]',
   'Requests that never finished: open when their process stopped, cut off by a shutdown, or that ran for minutes',
-  [common, stuckAfter, summaryEvery],
+  [common, stuckAfter],
   [
     ['synlog stuck homeserver.log', 'unfinished requests per process lifetime, with the evidence for each'],
     ['tail -f homeserver.log | synlog stuck --stuck-after 2m', 'live: requests open for more than 2 minutes'],

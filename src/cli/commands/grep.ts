@@ -10,13 +10,22 @@ interface GrepCliArgs extends GrepArgs {
 }
 
 export const grepCommand: CommandModule<object, GrepCliArgs> = {
-  command: 'grep <tag> [files..]',
+  command: 'grep [tag] [files..]',
   describe: 'Print every line of exactly one request (GET-37, not GET-370), grouped per process lifetime',
   builder: (y: Argv) =>
     y
-      .positional('tag', { type: 'string', demandOption: true, describe: 'request tag, e.g. GET-37; several: GET-37,PUT-38' })
+      .usage(
+        'synlog grep TAG[,TAG…] [files..]\n   or: synlog grep -e TAG [-e TAG…] [files..]\n\nPrint every line of exactly one request (GET-37, not GET-370), grouped per process lifetime',
+      )
+      .positional('tag', { type: 'string', describe: 'request tag, e.g. GET-37; several: GET-37,PUT-38 (with -e: a file, as in grep)' })
       .positional('files', { type: 'string', array: true, default: [], describe: 'log files (.gz ok); stdin when none' })
-      .option('e', { type: 'string', array: true, nargs: 1, default: [], describe: 'another tag to print (repeatable: -e PUT-38 -e GET-39)' })
+      .option('e', {
+        type: 'string',
+        array: true,
+        nargs: 1,
+        default: [],
+        describe: 'a tag to print (repeatable: -e PUT-38 -e GET-39); then every operand is a file, as in grep',
+      })
       .option('context', { alias: 'C', type: 'number', default: 0, describe: 'also print N lines around each line, like grep -C' })
       .option('markdown', { type: 'boolean', default: false, describe: 'print each request in a fence that its content cannot break, for GitHub' })
       .option('redact', {
@@ -40,10 +49,18 @@ export const grepCommand: CommandModule<object, GrepCliArgs> = {
   handler: (argv) =>
     guarded(async () => {
       // Loaded here, not at start-up: every command starts faster when it loads only what it uses.
-      const [{ planGrep, runGrep }, { inputsOf, withStdout, exitStatus }] = await Promise.all([import('../../commands/grep.js'), import('../run.js')]);
+      const [{ planGrep, runGrep, operandLikeTag }, { inputsOf, withStdout, exitStatus }, { InputError, UsageError }] = await Promise.all([
+        import('../../commands/grep.js'),
+        import('../run.js'),
+        import('../../run/inputs.js'),
+      ]);
       const plan = planGrep(argv);
-      const sources = await inputsOf(plan.files);
-      const outcome = await withStdout(null, (io) => runGrep(sources, plan, io.out));
+      const sources = await inputsOf(plan.files).catch((err: unknown) => {
+        const tag = err instanceof InputError ? operandLikeTag(plan, plan.files[0] ?? '') : null;
+        if (tag === null) throw err;
+        throw new UsageError(`cannot read '${tag}': with -e, every operand is a file (as in grep); give this tag with -e too: -e ${tag}`);
+      });
+      const outcome = await withStdout({}, (io) => runGrep(sources, plan, io.out));
       const code = exitStatus(outcome, { strict: plan.strict, json: false });
       if (outcome.groups > 0) return code;
       // Like grep: nothing found is status 1, said once on stderr.

@@ -25,7 +25,7 @@ export const parseCommand: CommandModule<object, ParseCliArgs> = {
       ]);
       const plan = planParse(argv);
       const sources = await inputsOf(plan.files);
-      const outcome = await withStdout(plan.progress ? totalBytes(sources) : null, (io) => runParseCommand(plan, sources, io));
+      const outcome = await withStdout({ progressBytes: plan.progress ? totalBytes(sources) : null }, (io) => runParseCommand(plan, sources, io));
       return exitStatus(outcome, plan);
     }),
 };

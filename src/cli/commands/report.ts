@@ -27,7 +27,7 @@ export const reportCommand: CommandModule<object, ReportCliArgs> = {
     guarded(async () => {
       const [{ planReport, runReport }, { inputsOf, withStdout, exitStatus }] = await Promise.all([import('../../commands/report.js'), import('../run.js')]);
       const plan = planReport(argv);
-      const outcome = await withStdout(null, (io) => runReport(plan, { resolve: (note) => inputsOf(plan.files, { note }), out: io.out, warn }));
+      const outcome = await withStdout({}, (io) => runReport(plan, { resolve: (note) => inputsOf(plan.files, { note }), out: io.out, warn }));
       return exitStatus({ accounting: null, warnings: outcome.warnings }, { strict: false, json: false });
     }),
 };

@@ -148,6 +148,11 @@ export interface LifetimeSummary {
   readonly terminated: boolean;
   /** Requests with lines but no Processed line when it stopped (or when the input ended). */
   readonly openAtStop: number;
+  /**
+   * Of those, at the end of the input (the process still running): open for less than
+   * --stuck-after, so not stuck (yet): counted here, not listed.
+   */
+  readonly openRecent: number;
   /** `!` Processed lines written during its shutdown. */
   readonly cutOff: number;
   /** Finished requests that ran at least --stuck-after. */

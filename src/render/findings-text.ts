@@ -181,7 +181,13 @@ export function lifetimeLine(l: LifetimeSummary, style: Style): string {
   else if (l.end === 'killed') end += ` (last line at ${timeOfDay(l.stopMs)})`;
   const counts: string[] = [];
   if (l.cutOff > 0) counts.push(`${l.cutOff} cut off by the shutdown`);
-  if (l.openAtStop > 0) counts.push(`${l.openAtStop} with lines and no Processed line`);
+  if (l.openAtStop > 0) {
+    const recent =
+      l.openRecent > 0
+        ? ` (${l.openRecent === l.openAtStop ? (l.openRecent === 1 ? 'it was' : 'all were') : `${l.openRecent} of them`} open for less than --stuck-after: not stuck, not listed)`
+        : '';
+    counts.push(`${l.openAtStop} with lines and no Processed line${recent}`);
+  }
   const u = l.unlogged;
   if (u !== null) {
     const neverLogged = (u.rise?.count ?? 0) + u.nearStop;

@@ -750,7 +750,13 @@ describe('edge cases', () => {
   });
 
   it('names the file of each request when there are several (workers)', () => {
-    const main = parseLog('homeserver.log', [...startup(T0), access({ sec: T0 + 5, tag: 'GET-1', totalSec: 4 }), info(T0 + 6, 'PUT-2', 'stuck here')]);
+    // PUT-2 is still open 94 s later, when the input ends: stuck (past --stuck-after).
+    const main = parseLog('homeserver.log', [
+      ...startup(T0),
+      access({ sec: T0 + 5, tag: 'GET-1', totalSec: 4 }),
+      info(T0 + 6, 'PUT-2', 'stuck here'),
+      access({ sec: T0 + 100, tag: 'GET-4', totalSec: 0.01 }),
+    ]);
     const worker = parseLog('worker1.log', [
       ...startup(T0),
       access({ sec: T0 + 7, tag: 'GET-1', totalSec: 6 }),

@@ -9,11 +9,11 @@ import type { FdReport, SlowFinding } from '../analyze/types.js';
 import { formatLogTime } from '../parse/time.js';
 import { mermaidLabel } from '../render/markdown.js';
 
-/** Latency in one time bucket. p50/p95 are null when only the slowest requests are known. */
+/** Latency in one time bucket. p50/p90 are null when only the slowest requests are known. */
 export interface LatencyPoint {
   readonly tMs: number;
   readonly p50Sec: number | null;
-  readonly p95Sec: number | null;
+  readonly p90Sec: number | null;
   readonly maxSec: number;
   readonly count: number;
 }
@@ -75,18 +75,18 @@ export function latencyFromSlow(slow: readonly SlowFinding[], axis: TimeAxis): L
     max[i] = Math.max(max[i] ?? 0, s.totalSec);
     count[i] = (count[i] ?? 0) + 1;
   }
-  return bucketStarts(axis).map((tMs, i) => ({ tMs, p50Sec: null, p95Sec: null, maxSec: max[i] ?? 0, count: count[i] ?? 0 }));
+  return bucketStarts(axis).map((tMs, i) => ({ tMs, p50Sec: null, p90Sec: null, maxSec: max[i] ?? 0, count: count[i] ?? 0 }));
 }
 
-/** Re-buckets a finer latency timeline onto the report's axis (max of p95 / max; p50 by count-weighted mean). */
+/** Re-buckets a finer latency timeline onto the report's axis (max of p90 / max; p50 by count-weighted mean). */
 function rebucketLatency(points: readonly LatencyPoint[], axis: TimeAxis): LatencyPoint[] {
-  const acc = bucketStarts(axis).map((tMs) => ({ tMs, p50w: 0, p95: 0, max: 0, count: 0, hasP: false }));
+  const acc = bucketStarts(axis).map((tMs) => ({ tMs, p50w: 0, p90: 0, max: 0, count: 0, hasP: false }));
   for (const p of points) {
     const a = acc[bucketIndex(axis, p.tMs)];
     if (!a) continue;
     a.max = Math.max(a.max, p.maxSec);
-    if (p.p95Sec !== null) {
-      a.p95 = Math.max(a.p95, p.p95Sec);
+    if (p.p90Sec !== null) {
+      a.p90 = Math.max(a.p90, p.p90Sec);
       a.hasP = true;
     }
     if (p.p50Sec !== null) a.p50w += p.p50Sec * p.count;
@@ -95,28 +95,28 @@ function rebucketLatency(points: readonly LatencyPoint[], axis: TimeAxis): Laten
   return acc.map((a) => ({
     tMs: a.tMs,
     p50Sec: a.hasP && a.count > 0 ? a.p50w / a.count : null,
-    p95Sec: a.hasP ? a.p95 : null,
+    p90Sec: a.hasP ? a.p90 : null,
     maxSec: a.max,
     count: a.count,
   }));
 }
 
 /**
- * Latency over time. With a full timeline: p95 and max per bucket; from slow findings only:
+ * Latency over time. With a full timeline: p90 and max per bucket; from slow findings only:
  * the slowest request per bucket. null when there is nothing to draw.
  */
 export function latencyChart(axis: TimeAxis, timeline: readonly LatencyPoint[] | null, slow: readonly SlowFinding[]): Chart | null {
   const points = timeline !== null && timeline.length > 0 ? rebucketLatency(timeline, axis) : latencyFromSlow(slow, axis);
   if (!points.some((p) => p.maxSec > 0)) return null;
-  const full = points.some((p) => p.p95Sec !== null);
+  const full = points.some((p) => p.p90Sec !== null);
   const series = full
     ? [
-        { name: 'p95', values: points.map((p) => p.p95Sec ?? 0) },
+        { name: 'p90', values: points.map((p) => p.p90Sec ?? 0) },
         { name: 'max', values: points.map((p) => p.maxSec) },
       ]
     : [{ name: 'slowest', values: points.map((p) => p.maxSec) }];
   return {
-    title: full ? 'Request latency: p95 and max per interval' : 'Slowest request per interval - slow requests only',
+    title: full ? 'Request latency: p90 and max per interval' : 'Slowest request per interval - slow requests only',
     yTitle: 'seconds',
     unit: 's',
     bucketsMs: points.map((p) => p.tMs),

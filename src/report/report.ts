@@ -751,7 +751,7 @@ function endpointRows(p: Preparer, result: AnalysisResult, sort: 'p99' | 'total'
         name,
         count,
         [txt(approx + fmtSec(e.p50Sec))],
-        [txt(approx + fmtSec(e.p95Sec))],
+        [txt(approx + fmtSec(e.p90Sec))],
         [txt(approx + fmtSec(e.p99Sec))],
         [txt(fmtPct(e.errorRate))],
         [txt(share(split.cpuSec))],
@@ -1162,7 +1162,7 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     });
     blocks.push({
       k: 'table',
-      headers: ['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Errors', 'CPU', 'DB pool', 'DB txn', 'Waiting'],
+      headers: ['Endpoint', 'Requests', 'p50', 'p90', 'p99', 'Errors', 'CPU', 'DB pool', 'DB txn', 'Waiting'],
       right: [false, true, true, true, true, true, true, true, true, true],
       rows,
     });

@@ -803,17 +803,17 @@ describe('charts', () => {
     expect(long?.count).toBeLessThanOrEqual(40);
   });
 
-  it('draws p95 and max when a latency timeline is given, else the slowest request per bucket', () => {
+  it('draws p90 and max when a latency timeline is given, else the slowest request per bucket', () => {
     if (!axis) throw new Error('no axis');
     const timeline = Array.from({ length: 100 }, (_, i) => ({
       tMs: axis.startMs + i * 4000,
       p50Sec: 0.01,
-      p95Sec: 0.1 + i / 100,
+      p90Sec: 0.1 + i / 100,
       maxSec: 1 + i / 10,
       count: 10,
     }));
     const full = latencyChart(axis, timeline, []);
-    expect(full?.series.map((x) => x.name)).toEqual(['p95', 'max']);
+    expect(full?.series.map((x) => x.name)).toEqual(['p90', 'max']);
     expect(full?.series[1]?.values.length).toBe(axis.count);
     expect(Math.max(...(full?.series[1]?.values ?? []))).toBeCloseTo(10.9);
     checkMermaid(mermaidXyChart(full as Chart));

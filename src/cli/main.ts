@@ -9,6 +9,7 @@ import { errorsCommand, fdsCommand, slowCommand, statsCommand, stuckCommand } fr
 import { reportCommand } from './commands/report.js';
 import { topCommand } from './commands/top.js';
 import { SYNLOG_VERSION } from '../version.js';
+import { resolveTimeZone, setLogTimeZone } from '../core/zone.js';
 
 const cli = yargs(normaliseArgv(hideBin(process.argv)))
   .scriptName('synlog')
@@ -22,6 +23,16 @@ const cli = yargs(normaliseArgv(hideBin(process.argv)))
   .command(errorsCommand)
   .command(reportCommand)
   .command(topCommand)
+  .option('tz', {
+    type: 'string',
+    global: true,
+    describe:
+      'the zone the text log was written in (IANA name like Europe/Berlin, or local): its times are read as that wall clock, and every time is printed in it',
+    coerce: (zone: string) => resolveTimeZone(zone),
+  })
+  .middleware((argv) => {
+    if (typeof argv.tz === 'string') setLogTimeZone(argv.tz);
+  })
   .completion('completion', 'Print a shell completion script (bash/zsh): synlog completion >> ~/.bashrc')
   .demandCommand(1, 'Name a command, e.g. synlog grep GET-37 homeserver.log')
   .recommendCommands()

@@ -8,6 +8,7 @@ import type { AnalyzerName } from '../analyze/registry.js';
 import { sortEndpoints, type EndpointSort } from '../analyze/sort.js';
 import type { RecordFilter, SlowFinding, StuckFinding } from '../analyze/types.js';
 import { percent } from '../core/format.js';
+import { wallToUtcMs } from '../core/zone.js';
 import type { LineAccounting } from '../core/types.js';
 import type { SourceInfo } from '../input/sources.js';
 import { formatLogTime } from '../parse/time.js';
@@ -90,8 +91,9 @@ export function buildFilter(args: AnalysisArgs, dayMs: number | null): RecordFil
   const minDurationSec = args.minDuration === undefined ? null : parseDurationSec(args.minDuration, '--min-duration');
   if (args.status !== undefined && !/^(\d{3}|[1-5]xx|!)(,(\d{3}|[1-5]xx|!))*$/i.test(args.status))
     throw new UsageError(`--status wants 502, 5xx or '!', not '${args.status}'`);
-  const sinceMs = args.since === undefined ? null : parseLogTimeArg(args.since, '--since', dayMs);
-  const untilMs = args.until === undefined ? null : parseLogTimeArg(args.until, '--until', dayMs);
+  // Typed as the log's wall clock (its --tz zone, when given): compared with the log's times as instants.
+  const sinceMs = args.since === undefined ? null : wallToUtcMs(parseLogTimeArg(args.since, '--since', dayMs));
+  const untilMs = args.until === undefined ? null : wallToUtcMs(parseLogTimeArg(args.until, '--until', dayMs));
   if (sinceMs !== null && untilMs !== null && untilMs < sinceMs) throw new UsageError(`--until (${args.until}) is before --since (${args.since})`);
   return { sinceMs, untilMs, endpoint: args.endpoint ?? null, status: args.status ?? null, user: args.user ?? null, minDurationSec };
 }

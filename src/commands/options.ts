@@ -48,7 +48,8 @@ const TIME_ONLY = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
  * A `--since`/`--until` value as wall-clock time in the log's own clock, in ms as if that clock
  * were UTC (how text-log times are read, parse/time.ts): `2026-11-22 07:44[:05[,123]]` (or with a
  * `T`), a date alone `2026-11-22` (the start of that day), or a time alone `07:44[:05]` on the day
- * `dayMs` (the first log line's day; today when unknown). Out-of-range fields (`25:00`, `07:99`,
+ * `dayMs` (the first log line's day, as wall-clock ms; today when unknown). The caller turns it
+ * into an instant in the log's zone (core/zone.ts wallToUtcMs). Out-of-range fields (`25:00`, `07:99`,
  * `2026-13-45`, `2026-02-30`) are refused in one line.
  */
 export function parseLogTimeArg(text: string, option: string, dayMs: number | null, nowMs: number = Date.now()): number {

@@ -26,6 +26,7 @@ import type { EndpointStats, FdReport, SlowFinding, StuckFinding, StuckState } f
 import type { LineAccounting } from '../core/types.js';
 import { requestKeyId, type RequestKey } from '../group/tags.js';
 import { formatLogTime } from '../parse/time.js';
+import { logTimeZone } from '../core/zone.js';
 import { formatSpanSec, restartLabel } from '../render/grep-format.js';
 import { codeSpan, details, escapeInline, fence } from '../render/markdown.js';
 import { visibleControls } from '../render/safe-text.js';
@@ -505,7 +506,7 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
       code(a),
       txt(' to '),
       code(b.slice(0, 10) === a.slice(0, 10) ? b.slice(11) : b),
-      txt(` (${formatSpanSec((range.last - range.first) / 1000)}, log clock)`),
+      txt(` (${formatSpanSec((range.last - range.first) / 1000)}, ${logTimeZone() ?? 'log clock'})`),
     ]);
   } else {
     facts.push([strong('Time range:'), txt(' no timestamps in the input')]);

@@ -1,3 +1,4 @@
+import { utcToWallMs } from '../core/zone.js';
 import type { SourceInfo } from '../input/sources.js';
 import { readSourceBytes } from '../input/reader.js';
 import { LineSplitter } from '../input/line-splitter.js';
@@ -8,7 +9,7 @@ const DAY_MS = 86_400_000;
 const FIRST_TIME_WITHIN_BYTES = 256 * 1024;
 
 /**
- * Midnight of the first timestamp in the first regular file (plain or gzip, oldest piece of a
+ * Midnight (wall clock: in the --tz zone, when given) of the first timestamp in the first regular file (plain or gzip, oldest piece of a
  * rotated log first), for time-only --since/--until. Pipes are not read ahead: that would
  * consume them.
  */
@@ -22,7 +23,7 @@ export async function firstLogDayMs(sources: readonly SourceInfo[]): Promise<num
       line(text, lineNo) {
         if (dayMs !== null) return;
         const e = parser.parse(text, lineNo);
-        if (e.kind !== 'continuation' && e.timeMs !== null) dayMs = Math.floor(e.timeMs / DAY_MS) * DAY_MS;
+        if (e.kind !== 'continuation' && e.timeMs !== null) dayMs = Math.floor(utcToWallMs(e.timeMs) / DAY_MS) * DAY_MS;
       },
       overlong: () => undefined,
     });

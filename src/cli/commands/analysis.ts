@@ -13,6 +13,13 @@ export interface CommonArgs extends AnalysisArgs {
 
 type Option = (y: Argv) => Argv;
 
+/** What every analysis command's --help ends with: the words of its output that need one. */
+export const TIMES_EPILOG =
+  'Times: text logs carry no zone; synlog reads them as written (and prints them so) unless --tz names the zone the server wrote them in. ' +
+  'JSON logs carry UTC. In --json output, `epoch` is the restart number within that log (0: lines before the first start banner; ' +
+  '"restart N" in text), not a Unix time; `…Ms` fields are Unix milliseconds.';
+const BANG = 'a status like `200!`: the response was not fully sent (the client went away, or the process shut down before the last byte)';
+
 const files: Option = (y) =>
   y.positional('files', { type: 'string', array: true, default: [], describe: 'log files, one per worker (.gz, rotated ok); stdin when none' });
 const common: Option = (y) =>
@@ -47,6 +54,7 @@ function makeCommand(
   describe: string,
   options: Option[],
   examples: Array<[string, string]>,
+  epilog: string,
 ): CommandModule<object, CommonArgs> {
   return {
     command,
@@ -55,7 +63,7 @@ function makeCommand(
       let b = files(y);
       for (const o of options) b = o(b);
       for (const [cmd, what] of examples) b = b.example(cmd, what);
-      return b as Argv<CommonArgs>;
+      return b.epilog(`${epilog}\n\n${TIMES_EPILOG}`) as Argv<CommonArgs>;
     },
     // The implementation is loaded only when the command runs: a fast start for every command.
     handler: (argv) =>
@@ -94,6 +102,12 @@ export const statsCommand = makeCommand(
     ['synlog stats --sort p99 --top 10 homeserver.log worker1.log', 'the 10 endpoints with the worst tail'],
     ["synlog stats --since '07:44' --status 5xx homeserver.log", 'failing requests after 07:44'],
   ],
+  'Columns: err% = 4xx + 5xx + not fully sent; ! = ' +
+    BANG +
+    '; p50/p90/p99/max of the total time ' +
+    "(p90, as Synapse's Grafana dashboard); cpu, db-pool (waiting for a database connection), db-txn (inside database transactions) and " +
+    'dbevts (events fetched from the database, not from its cache): means per request; long-polls: /sync-like requests that waited for ' +
+    'their timeout (normal, never slow).',
 );
 
 export const slowCommand = makeCommand(
@@ -106,6 +120,10 @@ export const slowCommand = makeCommand(
     ['synlog slow --follow /var/log/matrix-synapse/homeserver.log', 'follow the file across rotation'],
     ['synlog slow --top 20 --threshold 5s homeserver.log', 'the 20 slowest requests over 5 s'],
   ],
+  'Status: ' +
+    BANG +
+    '. Verdict: cpu, db-pool (waiting for a database connection), db (inside database transactions) or ' +
+    'waiting (anything else: remote servers, locks). "cut off": a `!` line written during a shutdown.',
 );
 
 export const stuckCommand = makeCommand(
@@ -117,6 +135,9 @@ export const stuckCommand = makeCommand(
     ['synlog stuck homeserver.log', 'unfinished requests per process lifetime, with the evidence for each'],
     ['tail -f homeserver.log | synlog stuck --stuck-after 2m', 'live: requests open for more than 2 minutes'],
   ],
+  'States: open when the process was shut down or died; cut off by the shutdown (a `!` line: the response was not fully sent); ' +
+    'still open at end of input (open for at least --stuck-after); ran long (finished after --stuck-after); never logged (INFO: ' +
+    'request numbers with no line while later ones have, indirect).',
 );
 
 export const fdsCommand = makeCommand(
@@ -125,6 +146,9 @@ export const fdsCommand = makeCommand(
   'File-handle leak check per worker and process lifetime: requests that hang piling up, EMFILE lines, disconnect bursts',
   [common, stuckAfter],
   [['synlog fds homeserver.log generic_worker1.log', 'a verdict per file with its evidence and time window']],
+  'Verdicts: likely = Synapse logged running out of file descriptors (EMFILE, Too many open files), or requests that hang kept ' +
+    'piling up for minutes; suspicious = signs worth a look (hung requests rising but not sustained, bursts of disconnects, ' +
+    'unexplained request numbers never logged); no sign = none of these.',
 );
 
 export const errorsCommand = makeCommand(
@@ -148,4 +172,6 @@ export const errorsCommand = makeCommand(
     ['synlog errors --level error --top 5 homeserver.log worker1.log', 'the 5 commonest ERROR kinds of two workers'],
     ['synlog errors --kind OperationalError --json homeserver.log', 'one kind, as NDJSON'],
   ],
+  'Kinds: a traceback is of the kind exception + innermost Synapse frame; any other line of the kind logger + message with its ' +
+    'IDs, numbers and hosts masked. "known cause": a cause stated in Synapse\'s docs or source, with where.',
 );

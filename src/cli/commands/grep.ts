@@ -45,7 +45,12 @@ export const grepCommand: CommandModule<object, GrepCliArgs> = {
       .example('synlog grep GET-37 homeserver.log', 'the lines of request GET-37, tracebacks included')
       .example('synlog grep GET-37,POST-38 -C 2 homeserver.log worker1.log', 'two requests, 2 lines of context, two workers')
       .example('journalctl -u matrix-synapse | synlog grep PUT-1573', 'from the journal')
-      .example('synlog grep GET-37 --markdown --redact homeserver.log', 'ready to paste into a GitHub comment') as unknown as Argv<GrepCliArgs>,
+      .example('synlog grep GET-37 --markdown --redact homeserver.log', 'ready to paste into a GitHub comment')
+      .epilog(
+        'Request numbers restart at 0 when Synapse starts, and workers number their own: each group is one (file, restart, tag). ' +
+          '"restart N": after the Nth ***** STARTING SERVER ***** banner in that file ("before any start banner" when none came yet). ' +
+          'Times in the headers: as written in the log (or in the --tz zone).',
+      ) as unknown as Argv<GrepCliArgs>,
   handler: (argv) =>
     guarded(async () => {
       // Loaded here, not at start-up: every command starts faster when it loads only what it uses.

@@ -16,7 +16,13 @@ export const parseCommand: CommandModule<object, ParseCliArgs> = {
       .option('count', { type: 'boolean', default: false, describe: 'only count records per kind (uses all cores on big files)' })
       .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when a line was not understood' })
       .example('synlog parse --json homeserver.log | jq -c \'select(.kind=="processed" and .totalSec > 10)\'', 'slow requests with jq')
-      .example('synlog parse --count homeserver.log', 'how many lines of each kind') as unknown as Argv<ParseCliArgs>,
+      .example('synlog parse --count homeserver.log', 'how many lines of each kind')
+      .epilog(
+        'Fields: `epoch` is the restart number within that file (0: before the first ***** STARTING SERVER ***** banner), not a Unix ' +
+          "time; `timeMs` is Unix milliseconds (a text log's time read as UTC, or in the --tz zone); `dropped`: a status like 200! " +
+          '(the response was not fully sent: the client went away or the process shut down); `dbEvents`: the [N dbevts] of the line, ' +
+          'events fetched from the database.',
+      ) as unknown as Argv<ParseCliArgs>,
   handler: (argv) =>
     guarded(async () => {
       const [{ planParse, runParseCommand }, { inputsOf, withStdout, totalBytes, exitStatus }] = await Promise.all([

@@ -2,7 +2,7 @@ import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
 import { causeSummaries, timelineColumns } from '../analyze/errors/summary.js';
 import type { ErrorKind, ErrorsResult, NamedCount } from '../analyze/errors/types.js';
 import type { EndpointStats, FdReport, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
-import { fmtSec, percent, plural } from '../core/format.js';
+import { fmtSec, percent, plural, sparkline } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { visibleControls } from './safe-text.js';
 import { slowWaitingText, waitingText } from './waits-text.js';
@@ -201,17 +201,6 @@ export function lifetimeLine(l: LifetimeSummary, style: Style): string {
   return line + '\n';
 }
 
-const BARS = '▁▂▃▄▅▆▇█';
-export function sparkline(values: readonly number[], width: number): string {
-  if (values.length === 0) return '';
-  // Down-sample by max so spikes stay visible.
-  const step = Math.max(1, Math.ceil(values.length / width));
-  const points: number[] = [];
-  for (let i = 0; i < values.length; i += step) points.push(Math.max(...values.slice(i, i + step)));
-  const max = Math.max(...points, 1);
-  return points.map((v) => BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))]!).join('');
-}
-
 export function fdBlock(r: FdReport, style: Style): string {
   const color = r.verdict === 'likely' ? 'red' : r.verdict === 'suspicious' ? 'yellow' : 'green';
   const lines = [
@@ -224,7 +213,7 @@ export function fdBlock(r: FdReport, style: Style): string {
     lines.push(
       `    ${timeOfDay(r.timeline[0]!.tMs)} ${sparkline(
         r.timeline.map((p) => p.inFlight),
-        60,
+        { width: 60, fit: 'downsample', floorMax: 1 },
       )} ${timeOfDay(r.timeline[r.timeline.length - 1]!.tMs)}`,
     );
   }
@@ -283,7 +272,7 @@ export function errorBlock(k: ErrorKind, view: ErrorsView, style: Style): string
   const when = `${timeOfDay(k.firstMs)} → ${timeOfDay(k.lastMs)}`;
   const spark =
     view.fromMs !== null && view.toMs !== null && k.firstMs !== null
-      ? `  ${sparkline(timelineColumns(k, view.fromMs, view.toMs, view.columns), view.columns)}`
+      ? `  ${sparkline(timelineColumns(k, view.fromMs, view.toMs, view.columns), { width: view.columns, fit: 'downsample', floorMax: 1 })}`
       : '';
   lines.push(`         ${when}${spark}`);
   const byLog = new Map<string, string[]>();

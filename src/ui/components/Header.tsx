@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { formatClock, formatCount, formatRate, safe } from '../format.js';
+import { formatClock, safe } from '../format.js';
+import { compactCount, compactRate } from '../../core/format.js';
 import type { InputStatus } from '../types.js';
 
 export interface HeaderProps {
@@ -38,9 +39,9 @@ export function Header({ width, input, linesRead, unparsed, nowMs, paused, filte
           <Text color={input?.ended ? 'yellow' : 'green'} inverse={input?.ended === true}>
             {state}
           </Text>
-          {rotations > 0 ? ` (rotated ${rotations}×)` : ''} │ {formatRate(input?.linesPerSec ?? 0)} lines/s
-          {roomy ? ` │ ${formatCount(linesRead)} lines` : ''} │ <Text color={unparsed > 0 ? 'yellow' : undefined}>{formatCount(unparsed)} not understood</Text>{' '}
-          │ {formatClock(nowMs)}
+          {rotations > 0 ? ` (rotated ${rotations}×)` : ''} │ {compactRate(input?.linesPerSec ?? 0)} lines/s
+          {roomy ? ` │ ${compactCount(linesRead)} lines` : ''} │{' '}
+          <Text color={unparsed > 0 ? 'yellow' : undefined}>{compactCount(unparsed)} not understood</Text> │ {formatClock(nowMs)}
           {filter !== '' ? <Text color="magenta"> │ filter: {safe(filter)}</Text> : null}
         </Text>
       </Box>

@@ -54,7 +54,7 @@ export interface FileSummary {
   synapseVersion: string | null;
   /** 'debug' when Received lines or DEBUG access lines were seen. */
   accessLevel: 'debug' | 'info';
-  format: 'text' | 'json' | 'journald' | 'mixed';
+  format: LineFormat | 'mixed';
   /** Lines with a header (continuations and unparsed lines excluded). */
   records: number;
   processed: number;
@@ -138,7 +138,7 @@ const TOO_MANY_OPEN_FILES = 'Too many open files';
 const PROCESSED_MARK = 'Processed request:';
 const VERSION_RE = / version (\d[\w.+~-]*)/;
 
-const FORMAT_BITS: Record<LineFormat, number> = { text: 1, json: 2, journald: 4 };
+const FORMAT_BITS: Record<LineFormat, number> = { text: 1, json: 2, journald: 4, basic: 8 };
 
 /**
  * What is known about one log: one file, or the files of a rotated log read oldest first
@@ -190,7 +190,8 @@ class FileState {
 
   summary(): FileSummary {
     const f = this.formats;
-    const format = f === FORMAT_BITS.json ? 'json' : f === FORMAT_BITS.journald ? 'journald' : f === 0 || f === FORMAT_BITS.text ? 'text' : 'mixed';
+    const only = (Object.keys(FORMAT_BITS) as LineFormat[]).find((k) => FORMAT_BITS[k] === f);
+    const format = f === 0 ? 'text' : (only ?? 'mixed');
     return {
       file: this.file,
       pieces: this.pieces,

@@ -91,5 +91,7 @@ export async function readSourceEvents(
     sink.warning?.(describeReadError(info, err));
   }
   splitter.end();
+  // what the parser had to guess (a year, a date) or could not finish, once per source
+  for (const w of parser.warnings()) sink.warning?.(w);
   return parser.epoch;
 }

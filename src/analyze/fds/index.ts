@@ -12,6 +12,7 @@
  *  - bursts of `Connection from client lost` outside a shutdown (a shutdown drops every connection);
  *  - with fd errors, many distinct remote servers at once: the FAQ's legitimate cause (a busy room).
  */
+import { medianSorted } from 'simple-statistics';
 import type { ContinuationLine, LogRecord, ProcessedRecord } from '../../core/types.js';
 import { percent, plural, round1 } from '../../core/format.js';
 import { formatLogTime } from '../../parse/time.js';
@@ -255,12 +256,10 @@ function downsample(series: Series | null): InFlightPoint[] {
   return out;
 }
 
+/** The median disconnects per window, the windows without any (`zeros`, not in `counts`) included. */
 function medianWithZeros(counts: number[], zeros: number): number {
-  const n = counts.length + zeros;
-  if (n === 0) return 0;
-  const sorted = counts.slice().sort((a, b) => a - b);
-  const at = (k: number): number => (k < zeros ? 0 : (sorted[k - zeros] ?? 0));
-  return n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2;
+  if (counts.length + zeros === 0) return 0;
+  return medianSorted(new Array<number>(zeros).fill(0).concat(counts.slice().sort((a, b) => a - b)));
 }
 
 /** Bursts of clients giving up, outside [shutdownFromMs, ∞) (a shutdown drops every connection). */

@@ -4,7 +4,7 @@
  * (written by fixtures/incidents/build.mjs from the composition, not from synlog's output).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { AnalysisResult } from '../../src/analyze/result.js';
@@ -77,9 +77,9 @@ function life(truth: Truth, restart: number): TruthLife {
 test('the committed incident logs are what build.mjs makes, each ≤ 300 KB', () => {
   // build.mjs --check exits 1 (and names the file) when a committed file differs
   execFileSync(process.execPath, [`${DIR}build.mjs`, '--check'], { encoding: 'utf8' });
-  for (const name of ['leak-mid-second-lifetime-info', 'leak-majority-of-endpoint', 'shutdown-cuts-off-debug', 'busy-server-emfile-info']) {
-    expect(statSync(`${DIR}${name}.log`).size).toBeLessThanOrEqual(300 * 1024);
-  }
+  const logs = readdirSync(DIR).filter((f) => f.endsWith('.log'));
+  expect(logs).toHaveLength(5);
+  for (const f of logs) expect(statSync(`${DIR}${f}`).size, f).toBeLessThanOrEqual(300 * 1024);
 });
 
 describe('a leak that starts in the middle of the second lifetime, at INFO (#10 §3)', () => {
@@ -310,5 +310,43 @@ describe('descriptors run out while many remote servers are contacted at once (a
     expect(result.stuck.filter((f) => f.state === 'ran-long')).toEqual([]);
     // only never-logged numbers just before the stop (OPTIONS here), said to be indirect
     expect(result.stuck.filter((f) => f.state !== 'unlogged')).toEqual([]);
+  });
+});
+
+describe('bursts of disconnects: clients giving up at once, and a shutdown dropping everyone (#10 §3)', () => {
+  const name = 'disconnect-bursts-info';
+
+  test('fds: the burst of clients giving up mid-lifetime is one; the shutdown dropping 14 long-polls is not', () => {
+    const { result, truth } = incident(name);
+    const l1 = life(truth, 1);
+    const gaveUp = l1.staged.filter((s) => s.label === 'gave-up');
+    const dropped = l1.staged.filter((s) => s.label === 'dropped-at-shutdown');
+    expect(gaveUp).toHaveLength(14);
+    expect(dropped).toHaveLength(14);
+    const report = result.fds[0]!;
+    expect(report.verdict).toBe('suspicious');
+    // each client left 1.001 s after it started (homeserver-debug.log GET-1418)
+    const lostFirst = Math.min(...gaveUp.map((s) => ms(s.start) + 1001));
+    expect(report.disconnectBursts).toEqual([{ tMs: Math.floor(lostFirst / 10_000) * 10_000, count: 14 }]);
+    expect(report.disconnects).toBe(28);
+    expect(report.evidence).toEqual([expect.stringMatching(/^1 burst of clients giving up .*most: 14 at 2026-12-13 12:01:00,000/)]);
+  });
+
+  test('stuck: the dropped long-polls are open at shutdown; the clients that gave up are not stuck', () => {
+    const { result, truth } = incident(name);
+    const l1 = life(truth, 1);
+    const named = result.stuck.filter((f) => f.state !== 'unlogged');
+    expect(named.map((f) => f.tag).sort()).toEqual(
+      l1.staged
+        .filter((s) => s.label === 'dropped-at-shutdown')
+        .map((s) => s.tag)
+        .sort(),
+    );
+    for (const f of named) {
+      expect(f.state).toBe('open-at-shutdown');
+      expect(f.evidence).toContain('connection-dropped-at-shutdown');
+    }
+    // they finished as long-polls within their timeout, with `200!` (spec §2.3): neither stuck nor slow
+    expect(result.slow).toEqual([]);
   });
 });

@@ -211,6 +211,8 @@ export class Engine<K extends AnalyzerName> {
       case 'continuation': {
         const tags = this.tags;
         if (e.tag !== null && tags.read(e.tag) && tags.root !== null) log.current.requests.extraLine(tags.root, tags.seq);
+        // A CRI `P` chunk starts the next record (its tag is that record's): it continues nothing before it.
+        if (e.partial === true) return;
         for (const [, a] of this.analyzers) a.onContinuation?.(e, place);
         return;
       }

@@ -27,6 +27,7 @@
  * requests, small bounded tallies per kind, examples of at most EXAMPLE_HEAD + EXAMPLE_TAIL lines
  * of at most EXAMPLE_LINE_MAX characters.
  */
+import { SecondRing } from '../second-ring.js';
 import { detach } from '../../core/strings.js';
 import type { ContinuationLine, Level, LogRecord, ProcessedRecord } from '../../core/types.js';
 import { formatLogTime } from '../../parse/time.js';
@@ -54,8 +55,7 @@ const MESSAGES_MAX = 8;
 const DESTS_MAX = 16;
 /** A job's Processed lines of its first lifetime kept for the merge (see the file comment). */
 const EARLY_MAX = 1_000_000;
-/** Live: the rate window (seconds of log time) and the kinds listed. */
-const RATE_WINDOW_SEC = 60;
+/** Live: the kinds listed. */
 const LIVE_TOP = 20;
 /** `twisted` lines a job defers at most (a longer stderr traceback at a job boundary is read in two). */
 const ORPHANS_MAX = 2000;
@@ -422,32 +422,6 @@ export interface ErrorsState {
   readonly early: readonly EarlyState[];
   readonly groups: ReadonlyArray<readonly [string, GroupState]>;
   readonly orphans: ReadonlyArray<{ readonly log: string; readonly list: readonly Orphan[]; readonly end: OrphanEnd }>;
-}
-
-/** Error lines per second of log time over the last RATE_WINDOW_SEC seconds (a ring, never sized from the log). */
-class SecondRing {
-  private readonly labels = new Float64Array(RATE_WINDOW_SEC).fill(Number.NaN);
-  private readonly counts = new Float64Array(RATE_WINDOW_SEC);
-
-  add(sec: number): void {
-    const i = ((sec % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-    if (this.labels[i] !== sec) {
-      this.labels[i] = sec;
-      this.counts[i] = 0;
-    }
-    this.counts[i] = (this.counts[i] ?? 0) + 1;
-  }
-
-  window(nowSec: number | null): number[] {
-    const out = new Array<number>(RATE_WINDOW_SEC).fill(0);
-    if (nowSec === null) return out;
-    for (let k = 0; k < RATE_WINDOW_SEC; k++) {
-      const s = nowSec - RATE_WINDOW_SEC + 1 + k;
-      const i = ((s % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-      if (this.labels[i] === s) out[k] = this.counts[i] ?? 0;
-    }
-    return out;
-  }
 }
 
 export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, ErrorsLive> {

@@ -35,7 +35,7 @@ export const DEFAULT_OPTIONS: EngineOptions = Object.freeze({
  */
 const DETACH_EVERY_MASK = (1 << 16) - 1;
 const PROCESSED_MARK = 'Processed request:';
-const FORMAT_BITS: Record<LineFormat, number> = { text: 1, json: 2, journald: 4 };
+const FORMAT_BITS: Record<LineFormat, number> = { text: 1, json: 2, journald: 4, basic: 8 };
 /** Loggers of the shutdown lines (model/lifetime.ts). */
 const TWISTED_LOGGER = 'twisted';
 const SYNAPSE_BASE_LOGGER = 'synapse.app._base';
@@ -86,7 +86,8 @@ class LogModel {
 
   summary(): FileSummary {
     const f = this.formats;
-    const format = f === FORMAT_BITS.json ? 'json' : f === FORMAT_BITS.journald ? 'journald' : f === 0 || f === FORMAT_BITS.text ? 'text' : 'mixed';
+    const only = (Object.keys(FORMAT_BITS) as LineFormat[]).find((k) => FORMAT_BITS[k] === f);
+    const format = f === 0 ? 'text' : (only ?? 'mixed');
     let epochs = this.endedWithLines;
     for (const l of this.lifetimes) if (l.records > 0) epochs++;
     return {
@@ -210,6 +211,8 @@ export class Engine<K extends AnalyzerName> {
       case 'continuation': {
         const tags = this.tags;
         if (e.tag !== null && tags.read(e.tag) && tags.root !== null) log.current.requests.extraLine(tags.root, tags.seq);
+        // A CRI `P` chunk starts the next record (its tag is that record's): it continues nothing before it.
+        if (e.partial === true) return;
         for (const [, a] of this.analyzers) a.onContinuation?.(e, place);
         return;
       }

@@ -11,7 +11,6 @@
  * buckets add up. `toState()` / `fromState()` carry them between threads as plain data whose
  * typed-array buffers can be transferred instead of copied.
  */
-import { quantileSorted } from 'simple-statistics';
 import type { PercentileMethod } from './types.js';
 
 /** Half the 1 % promise: the exact answer can interpolate between two neighbouring buckets. */
@@ -396,26 +395,20 @@ export class DurationSamples {
 }
 
 /**
- * simple-statistics types its input as `readonly number[]`, but `quantileSorted` only reads
- * `length` and indexes, which a typed array supports; copying millions of samples into an
- * Array just to satisfy the type would double the memory.
+ * The linear-interpolation quantile of sorted samples (R's type 7, numpy's default): the rule of
+ * simple-statistics' quantileSorted, read straight from the typed array of milliseconds (or seconds)
+ * instead of copying millions of samples into the Array it takes. test/analyze/percentiles.test.ts
+ * holds the two equal, bit for bit, on the same values.
  */
-function quantileSortedSec(sorted: Samples, p: number): number {
-  return quantileSorted((sorted instanceof Uint32Array ? secondsView(sorted) : sorted) as unknown as readonly number[], p);
-}
-
-/**
- * Milliseconds read as seconds, for quantileSorted: it reads `length` and one or two entries
- * (interpolating between two), so converting just those gives the very double it returns for
- * the seconds themselves, without copying the samples.
- */
-function secondsView(ms: Uint32Array): ArrayLike<number> {
-  return new Proxy(ms, {
-    get(target, key) {
-      if (key === 'length') return target.length;
-      return typeof key === 'string' ? (target[Number(key)] ?? 0) / 1000 : undefined;
-    },
-  }) as unknown as ArrayLike<number>;
+export function quantileSortedSec(sorted: Samples, p: number): number {
+  const n = sorted.length;
+  if (p >= 1) return secondsAt(sorted, n - 1);
+  if (p <= 0) return secondsAt(sorted, 0);
+  const idx = (n - 1) * p;
+  if (idx % 1 === 0) return secondsAt(sorted, idx);
+  const lower = Math.floor(idx);
+  const low = secondsAt(sorted, lower);
+  return low + (idx - lower) * (secondsAt(sorted, Math.ceil(idx)) - low);
 }
 
 /** The buffers of a DurationSamplesState, for postMessage's transfer list. */

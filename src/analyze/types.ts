@@ -1,3 +1,4 @@
+import type { LineFormat } from '../core/types.js';
 import type { LifetimeEnd } from './model/lifetime.js';
 import type { UnloggedRise } from './model/unlogged.js';
 import type { WaitFacts } from './model/waits.js';
@@ -298,7 +299,7 @@ export interface FileSummary {
   synapseVersion: string | null;
   /** 'debug' when Received lines or DEBUG access lines were seen. */
   accessLevel: 'debug' | 'info';
-  format: 'text' | 'json' | 'journald' | 'mixed';
+  format: LineFormat | 'mixed';
   /** Lines with a header (continuations and unparsed lines excluded). */
   records: number;
   processed: number;

@@ -30,8 +30,20 @@ const cli = yargs(normaliseArgv(hideBin(process.argv)))
       'the zone the text log was written in (IANA name like Europe/Berlin, or local): its times are read as that wall clock, and every time is printed in it',
     coerce: (zone: string) => resolveTimeZone(zone),
   })
+  .option('year', {
+    type: 'number',
+    global: true,
+    describe: "year of log times that carry none (journalctl short prefixes); default: the file's modification year",
+  })
+  .check((argv) => {
+    const year = argv.year;
+    if (year !== undefined && !(Number.isInteger(year) && year >= 1970 && year <= 2099)) throw new Error(`--year must be a year from 1970 to 2099`);
+    return true;
+  }, true)
   .middleware((argv) => {
     if (typeof argv.tz === 'string') setLogTimeZone(argv.tz);
+    // Read by every LineParser, worker threads included (they inherit the environment).
+    if (argv.year !== undefined) process.env.SYNLOG_YEAR = String(argv.year);
   })
   .completion('completion', 'Print a shell completion script (bash/zsh): synlog completion >> ~/.bashrc')
   .demandCommand(1, 'Name a command, e.g. synlog grep GET-37 homeserver.log')

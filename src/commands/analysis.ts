@@ -23,6 +23,7 @@ import {
   FD_VERDICT_LEGEND,
   fdBlock,
   lifetimeLine,
+  logNamer,
   slowLine,
   slowTable,
   statsTable,
@@ -343,12 +344,12 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
       break;
     }
     case 'stuck':
-      findings += writeStuck(result.stuck!, plan, out, style);
+      findings += writeStuck(result.stuck!, plan, out, style, logNamer(result.files));
       break;
     case 'fds': {
       for (const r of result.fds!.reports) {
         if (r.verdict !== 'no sign') findings++;
-        out.text(plan.json ? json(r) : fdBlock(r, style));
+        out.text(plan.json ? json(r) : fdBlock(r, style, logNamer(result.files)));
       }
       if (!plan.json) out.text(result.fds!.reports.length === 0 ? 'no log lines to judge\n' : FD_VERDICT_LEGEND);
       break;
@@ -402,7 +403,13 @@ function unloggedList(list: readonly StuckFinding[]): string {
   return shown.join(', ') + (list.length > shown.length ? `, … (${list.length - shown.length} more; --json lists each)` : '');
 }
 
-function writeStuck(r: NonNullable<ReturnType<Engine<'stuck'>['finish']>['stuck']>, plan: AnalysisPlan, out: CommandOutput, style: Style): number {
+function writeStuck(
+  r: NonNullable<ReturnType<Engine<'stuck'>['finish']>['stuck']>,
+  plan: AnalysisPlan,
+  out: CommandOutput,
+  style: Style,
+  logName: (label: string) => string,
+): number {
   if (plan.json) {
     for (const l of r.lifetimes) out.text(json({ kind: 'lifetime', ...l }));
     for (const f of r.findings) out.text(json(f));
@@ -417,7 +424,7 @@ function writeStuck(r: NonNullable<ReturnType<Engine<'stuck'>['finish']>['stuck'
     byLife.set(k, list);
   }
   for (const l of r.lifetimes) {
-    out.text(lifetimeLine(l, style));
+    out.text(lifetimeLine(l, style, logName));
     const mine = byLife.get(`${l.file}\u0000${l.epoch}`) ?? [];
     const unlogged = mine.filter((f) => f.state === 'unlogged');
     for (const f of mine) if (f.state !== 'unlogged') out.text(stuckBlock(f, style));

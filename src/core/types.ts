@@ -12,14 +12,31 @@
 
 export type Level = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
-/** How the line was laid out. */
+/** How Synapse's formatter laid the line out (the envelope around it is `RecordBase.envelope`). */
 export type LineFormat =
-  /** `2024-01-01 00:00:00,000 - logger - lineno - LEVEL - tag - message`, any prefix before it */
+  /**
+   * `2024-01-01 00:00:00,000 - logger - lineno - LEVEL - tag - message`, any prefix before it; also a
+   * custom `asctime` (`08:02:11 - …`, `08:02:11,411 - …`, `2024-01-01 00:00:00 - …`) before the same fields
+   */
   | 'text'
   /** contrib/systemd/log_config.yaml: `logger: [tag] message` (journald keeps time/level) */
   | 'journald'
   /** JsonFormatter / TerseJsonFormatter / GcpJsonFormatter / legacy `log_namespace` */
-  | 'json';
+  | 'json'
+  /** Python's `logging.BASIC_FORMAT`, `LEVEL:logger:message` (a log config without a formatter): no time, no tag */
+  | 'basic';
+
+/**
+ * What the line arrived in, around the formatter's text (outermost first when nested):
+ * - `syslog`: a journalctl / syslog prefix, `Jun 01 08:02:11 host ident[pid]: ` (any locale's month word,
+ *   `-o short-precise`, `-o short-iso`, `-o short-full`, `-o short-unix`);
+ * - `cri`: Kubernetes / CRI-O / containerd, `2024-06-01T08:02:11.411182649Z stderr F `;
+ * - `docker-json`: Docker's json-file driver, `{"log":"…\n","stream":"stderr","time":"…"}`;
+ * - `journal-json`: `journalctl -o json` (`MESSAGE`, `__REALTIME_TIMESTAMP`, `PRIORITY`, …);
+ * - `prefix`: any other text before the line (docker compose `name  | `, supervisord, custom);
+ * - `excerpt`: pasted from chat or an issue (inline backticks, `> ` quotes, list bullets, indentation).
+ */
+export type Envelope = 'syslog' | 'cri' | 'docker-json' | 'journal-json' | 'prefix' | 'excerpt';
 
 /** Fields every record has, whatever its kind. */
 export interface RecordBase {
@@ -30,9 +47,16 @@ export interface RecordBase {
   /** Restart epoch within the source: 0 before the first `***** STARTING SERVER *****`, then 1, 2, … */
   readonly epoch: number;
   readonly format: LineFormat;
-  /** Timestamp text as logged (`2026-11-22 07:42:21,260`, or ISO for GCP JSON), null if none (journald). */
+  /**
+   * Timestamp text as logged (`2026-11-22 07:42:21,260`, `08:02:11` for a time-only asctime); for a time
+   * taken from JSON or from the envelope (the formatter wrote none: journald layout, BASIC_FORMAT) its
+   * text form `YYYY-MM-DD HH:MM:SS,mmm`. null if the line carries no readable time.
+   */
   readonly time: string | null;
-  /** See the file comment. null when the line carries no time (journald layout). */
+  /**
+   * See the file comment. Always in [1970-01-01, 2100-01-01): a line whose time is outside is not a
+   * record but not understood (`time out of range: …`). null when the line carries no time.
+   */
   readonly timeMs: number | null;
   /** Logger name, e.g. `synapse.access.http.8008`. */
   readonly logger: string;
@@ -47,6 +71,14 @@ export interface RecordBase {
   readonly message: string;
   /** Text before the timestamp (journald / docker / supervisord prefix); '' if none. */
   readonly prefix: string;
+  /**
+   * The level word as logged when it is not one of the five standard names (`Level 5`, `WARN`,
+   * `TRACE`, `notice`…; `level` then holds its canonical severity), else null. Set on every record the
+   * parser builds (optional only so that hand-built records need not spell it out).
+   */
+  readonly levelName?: string | null;
+  /** The envelope the line arrived in (see Envelope), null for a bare line. Set on every parsed record. */
+  readonly envelope?: Envelope | null;
 }
 
 /** `Processed request:` — the access line written when a request finishes (spec §2). */
@@ -138,7 +170,17 @@ export interface ContinuationLine {
   readonly recordLine: number;
   /** Tag of the record it belongs to (so grouping needs no lookback). */
   readonly tag: string | null;
+  /**
+   * The line as read; for a JSON envelope (docker json-file, journalctl -o json) the log text it
+   * carries, since the physical line is its JSON encoding.
+   */
   readonly text: string;
+  /**
+   * Set (true) only on a container runtime's partial chunk (CRI `P`) that starts a record: the record
+   * is the next record event, built when the following `F` line completes the physical line. Such a
+   * chunk's `recordLine` is the line of the chain's first chunk and `tag` is the tag in its header.
+   */
+  readonly partial?: true;
 }
 
 /** A line synlog could not read. Data, never an exception. */

@@ -49,13 +49,15 @@ export class GrepCollector {
       this.currentKey = undefined;
     }
     let key: string | undefined;
-    if (event.kind === 'continuation') key = this.currentKey;
+    // a CRI partial chunk opens the record the next lines complete: it goes with that record's tag
+    if (event.kind === 'continuation' && event.partial !== true) key = this.currentKey;
     else {
       const tag = event.tag;
       const wanted = tag === null ? undefined : matchWantedTag(tag, this.wanted);
-      key = wanted === undefined ? undefined : this.ensureGroup(event.file, event.epoch, wanted, event.timeMs);
+      const timeMs = event.kind === 'continuation' ? null : event.timeMs;
+      key = wanted === undefined ? undefined : this.ensureGroup(event.file, event.epoch, wanted, timeMs);
       this.currentKey = key;
-      if (key !== undefined) this.touch(key, event.timeMs);
+      if (key !== undefined) this.touch(key, timeMs);
     }
     // Kept lines are copied so they do not pin the decoded read block they were sliced from.
     const line = { line: event.line, text: detach(text), raw };

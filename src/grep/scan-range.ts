@@ -121,7 +121,8 @@ export function scanRange(req: ScanRequest): ScanResult {
         const text = buf.toString('utf8', lineStart, lineEnd);
         const event = parser.parse(text, 0);
         if (event.kind === 'startup') banners.push(bufFileOffset + lineStart);
-        if (event.kind === 'continuation' || event.tag === null) continue;
+        // (a CRI partial chunk with a header starts its record: the F line after it is taken as its continuation)
+        if ((event.kind === 'continuation' && event.partial !== true) || event.tag === null) continue;
         const wanted = matchWantedTag(event.tag, req.wanted);
         if (wanted === undefined) continue;
         let relLine = 0;
@@ -130,7 +131,8 @@ export function scanRange(req: ScanRequest): ScanResult {
           countedTo = lineStart;
           relLine = lines + 1;
         }
-        hits.push({ start: bufFileOffset + lineStart, end: bufFileOffset + lineEnd, wanted, record: true, timeMs: event.timeMs, relLine });
+        const timeMs = event.kind === 'continuation' ? null : event.timeMs;
+        hits.push({ start: bufFileOffset + lineStart, end: bufFileOffset + lineEnd, wanted, record: true, timeMs, relLine });
         const next = lineEnd + 1;
         if (next < workEnd) {
           const first = hits.length;

@@ -176,6 +176,8 @@ export async function readSourceEvents(
   );
   splitter.end();
   if (trouble !== null) sink.warning?.(describeTrouble(info, trouble, splitter.linesSeen, lastByte === 10));
+  // what the parser had to guess (a year, a date) or could not finish, once per source
+  for (const w of parser.warnings()) sink.warning?.(w);
   return parser.epoch;
 }
 

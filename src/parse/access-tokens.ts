@@ -136,7 +136,6 @@ export const Method = token('Method', String.raw`\S+`, 'method');
 const NON_SPACE_RUN = String.raw`(?:[!-~]|[^\s!-~])[!-~]*(?:[^\s!-~][!-~]*)*`;
 export const Uri = token('Uri', NON_SPACE_RUN, 'URI');
 export const Protocol = token('Protocol', String.raw`[^\s"]+`, 'protocol');
-export const QuoteSpaceQuote = token('QuoteSpaceQuote', '" "', '`" "`');
 export const Quote = literal('Quote', '"', '`"`');
 export const DbevtsOpen = token('DbevtsOpen', String.raw` \[`, '` [`');
 export const DbevtsClose = token('DbevtsClose', String.raw` dbevts\]`, '` dbevts]`');
@@ -177,7 +176,6 @@ export const ACCESS_TOKENS: readonly TokenType[] = [
   Method,
   Uri,
   Protocol,
-  QuoteSpaceQuote,
   Quote,
   DbevtsOpen,
   DbevtsClose,
@@ -219,7 +217,11 @@ const opt = (...nodes: GrammarNode[]): GrammarNode => ({ optional: nodes });
 
 /**
  * `<ip> - <site> - {<requester>} Processed request: <T><u>[/<S>sec] [[ru=](<U><u>, <Y><u>) [db=]([<Q><u>/]<D><u>/<N>)]
- *  <B>B [!]<code>[!] "<METHOD> <URI> <PROTO>" "<UA>"[ [<E> dbevts]]`
+ *  <B>B [!]<code>[!] "<METHOD> <URI> <PROTO>"[ "<UA>"][ [<E> dbevts]]`
+ *
+ * The user agent and the dbevts count may both be missing after the request line: lines of versions
+ * before them (spec §2.7: dbevts since v0.32) and excerpts trimmed by hand end early; every field that
+ * is there is read, the missing ones are null (the user agent '').
  */
 export const PROCESSED: readonly GrammarNode[] = [
   t(ClientAddress, 'ip'),
@@ -262,9 +264,8 @@ export const PROCESSED: readonly GrammarNode[] = [
   t(Uri, 'uri'),
   t(Space, undefined, '` ` before the protocol'),
   t(Protocol, 'proto'),
-  t(QuoteSpaceQuote),
-  opt(t(UserAgent, 'ua')),
-  t(Quote),
+  t(Quote, undefined, '`"` closing the request line'),
+  opt(t(OpenRequestLine, undefined, '` "` before the user agent'), opt(t(UserAgent, 'ua')), t(Quote)),
   opt(t(DbevtsOpen), t(Int, 'dbevts', 'dbevts count'), t(DbevtsClose)),
 ];
 

@@ -13,7 +13,7 @@
  * them can only come from the grammar's two compilations; test/parse/access.test.ts checks there is none.
  */
 import { chevrotain, type IToken, type Lexer, type TokenType as ChevrotainToken } from './chevrotain.js';
-import type { Level, LineFormat, ProcessedRecord, ReceivedRecord, RecordBase } from '../core/types.js';
+import type { Envelope, Level, LineFormat, ProcessedRecord, ReceivedRecord, RecordBase } from '../core/types.js';
 import { PROCESSED, RECEIVED, sourceOf, type AccessField, type GrammarNode, type TokenType } from './access-tokens.js';
 import { statusCode } from './http-status.js';
 
@@ -270,6 +270,8 @@ export function buildProcessed(
   tag: string | null,
   message: string,
   prefix: string,
+  levelName: string | null,
+  envelope: Envelope | null,
 ): ProcessedRecord {
   // the requester fields in locals (module-level scratch would cost a write barrier per string)
   const r = v[o + P_REQUESTER];
@@ -301,6 +303,8 @@ export function buildProcessed(
     tag,
     message,
     prefix,
+    levelName,
+    envelope,
     kind: 'processed',
     ip: v[o + P_IP] ?? null,
     siteTag: v[o + P_SITE] ?? null,
@@ -339,6 +343,8 @@ export function buildReceived(
   tag: string | null,
   message: string,
   prefix: string,
+  levelName: string | null,
+  envelope: Envelope | null,
 ): ReceivedRecord {
   const s = R.slots;
   return {
@@ -353,6 +359,8 @@ export function buildReceived(
     tag,
     message,
     prefix,
+    levelName,
+    envelope,
     kind: 'received',
     ip: v[s.ip] ?? null,
     siteTag: v[s.site] ?? null,
@@ -363,7 +371,7 @@ export function buildReceived(
 
 /** Processed fields from captured values: buildProcessed's record without its header fields. */
 export function processedFromValues(v: Values): ProcessedFields {
-  const r = buildProcessed(v, 0, '', 0, 0, 'text', null, null, '', null, null, '', '');
+  const r = buildProcessed(v, 0, '', 0, 0, 'text', null, null, '', null, null, '', '', null, null);
   return {
     kind: r.kind,
     ip: r.ip,
@@ -391,7 +399,7 @@ export function processedFromValues(v: Values): ProcessedFields {
 
 /** Received fields from captured values: buildReceived's record without its header fields. */
 export function receivedFromValues(v: Values): ReceivedFields {
-  const r = buildReceived(v, '', 0, 0, 'text', null, null, '', null, null, '', '');
+  const r = buildReceived(v, '', 0, 0, 'text', null, null, '', null, null, '', '', null, null);
   return { kind: r.kind, ip: r.ip, siteTag: r.siteTag, method: r.method, uri: r.uri };
 }
 

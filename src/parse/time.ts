@@ -47,6 +47,24 @@ function civilMs(y: number, mo: number, d: number, h: number, mi: number, sec: n
   return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms;
 }
 
+/** Epoch ms of a calendar time read as UTC, or null when a field is out of range (for layouts parsed by regex). */
+export function civilTimeMs(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number | null {
+  return civilMs(y, mo, d, h, mi, sec, ms);
+}
+
+/**
+ * The plausible range of a log time (#13.2): from 1970-01-01 (inclusive) to 2100-01-01 (exclusive), UTC.
+ * Anything outside is a mistake (an epoch in ms read as seconds, a corrupted field), never a time: a
+ * record built from it would size a per-second grid over millennia downstream.
+ */
+export const TIME_MIN_MS = 0;
+export const TIME_END_MS = 4_102_444_800_000; // Date.UTC(2100, 0, 1)
+
+/** True when `ms` is a usable log time (a finite number in the plausible range). */
+export function timeInRange(ms: number): boolean {
+  return ms >= TIME_MIN_MS && ms < TIME_END_MS;
+}
+
 /**
  * Last minute parsed (`YYYY-MM-DD HH:MM`, as char codes) and its epoch ms: consecutive log lines share
  * it. Comparing 16 char codes is ~3× cheaper than `startsWith(text, offset)` on V8.

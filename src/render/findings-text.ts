@@ -2,7 +2,7 @@ import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
 import { causeSummaries, timelineColumns } from '../analyze/errors/summary.js';
 import type { ErrorKind, ErrorsResult, NamedCount } from '../analyze/errors/types.js';
 import type { EndpointStats, FdReport, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
-import { fmtSec, percent, plural } from '../core/format.js';
+import { fmtSec, percent, plural, sparkline } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { visibleControls } from './safe-text.js';
 import { slowWaitingText, waitingText } from './waits-text.js';
@@ -174,7 +174,22 @@ const END_WORDS: Record<LifetimeSummary['end'], string> = {
 };
 
 /** One line per process lifetime: how it ended and what was in flight then. */
-export function lifetimeLine(l: LifetimeSummary, style: Style): string {
+/**
+ * How a log is named in text output: a rotated log's label is its oldest file, so it is shown as
+ * its newest file (the name an admin knows) with how many rotated files came before it.
+ */
+export function logNamer(files: readonly FileSummary[]): (label: string) => string {
+  const names = new Map<string, string>();
+  for (const f of files) {
+    const pieces = f.file.split(' + ');
+    if (pieces.length > 1) names.set(pieces[0]!, `${pieces[pieces.length - 1]!} (with ${plural(pieces.length - 1, 'rotated file')})`);
+  }
+  return (label) => names.get(label) ?? label;
+}
+
+const sameName = (label: string): string => label;
+
+export function lifetimeLine(l: LifetimeSummary, style: Style, logName: (label: string) => string = sameName): string {
   const span = `${timeOfDay(l.firstMs)} → ${timeOfDay(l.lastMs)}`;
   let end = END_WORDS[l.end];
   if (l.end === 'shutdown') end += ` (${l.signal ?? 'shutdown'} at ${timeOfDay(l.stopMs)}${l.terminated ? '' : ', main loop never reported terminated'})`;
@@ -195,7 +210,7 @@ export function lifetimeLine(l: LifetimeSummary, style: Style): string {
   }
   const inflight = l.end === 'end-of-input' ? 'open at the end' : 'in flight when it stopped';
   const color = l.end === 'killed' ? 'red' : l.end === 'shutdown' ? 'yellow' : 'green';
-  let line = `${shown(l.file, 80)} restart ${l.epoch}  ${span}  ${paint(style, color, end)}`;
+  let line = `${shown(logName(l.file), 120)} restart ${l.epoch}  ${span}  ${paint(style, color, end)}`;
   if (counts.length > 0) line += `\n    ${inflight}: ${counts.join(', ')}`;
   if (u !== null && u.missing > 0) {
     const rise = u.rise;
@@ -207,21 +222,10 @@ export function lifetimeLine(l: LifetimeSummary, style: Style): string {
   return line + '\n';
 }
 
-const BARS = '▁▂▃▄▅▆▇█';
-export function sparkline(values: readonly number[], width: number): string {
-  if (values.length === 0) return '';
-  // Down-sample by max so spikes stay visible.
-  const step = Math.max(1, Math.ceil(values.length / width));
-  const points: number[] = [];
-  for (let i = 0; i < values.length; i += step) points.push(Math.max(...values.slice(i, i + step)));
-  const max = Math.max(...points, 1);
-  return points.map((v) => BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))]!).join('');
-}
-
-export function fdBlock(r: FdReport, style: Style): string {
+export function fdBlock(r: FdReport, style: Style, logName: (label: string) => string = sameName): string {
   const color = r.verdict === 'likely' ? 'red' : r.verdict === 'suspicious' ? 'yellow' : 'green';
   const lines = [
-    `${visibleControls(r.file)}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
+    `${visibleControls(logName(r.file))}: ${paint(style, color, r.verdict)}${r.windowStartMs !== null ? `  window ${timeOfDay(r.windowStartMs)} .. ${timeOfDay(r.windowEndMs)}` : ''}`,
   ];
   lines.push(
     `    requests in flight (average per second): baseline ${r.baselineInFlight}, peak ${r.peakInFlight}${r.peakAtMs !== null ? ` at ${timeOfDay(r.peakAtMs)}` : ''}${r.growing ? '; requests that hang kept piling up' : ''}`,
@@ -230,7 +234,7 @@ export function fdBlock(r: FdReport, style: Style): string {
     lines.push(
       `    ${timeOfDay(r.timeline[0]!.tMs)} ${sparkline(
         r.timeline.map((p) => p.inFlight),
-        60,
+        { width: 60, fit: 'downsample', floorMax: 1 },
       )} ${timeOfDay(r.timeline[r.timeline.length - 1]!.tMs)}`,
     );
   }
@@ -260,16 +264,13 @@ const EXAMPLE_WIDTH = 300;
 export function errorsView(kinds: readonly ErrorKind[], files: readonly FileSummary[]): ErrorsView {
   let fromMs: number | null = null;
   let toMs: number | null = null;
-  const names = new Map<string, string>();
   for (const f of files) {
     if (f.firstMs !== null && (fromMs === null || f.firstMs < fromMs)) fromMs = f.firstMs;
     if (f.lastMs !== null && (toMs === null || f.lastMs > toMs)) toMs = f.lastMs;
-    const pieces = f.file.split(' + ');
-    if (pieces.length > 1) names.set(pieces[0]!, `${pieces[pieces.length - 1]!} (with ${plural(pieces.length - 1, 'rotated file')})`);
   }
   const bucketMs = Math.max(1, ...kinds.map((k) => k.timeline.bucketMs));
   const span = fromMs === null || toMs === null ? 0 : toMs - fromMs;
-  return { fromMs, toMs, columns: Math.max(1, Math.min(48, Math.ceil(span / bucketMs))), logName: (label) => names.get(label) ?? label };
+  return { fromMs, toMs, columns: Math.max(1, Math.min(48, Math.ceil(span / bucketMs))), logName: logNamer(files) };
 }
 
 function levelColor(level: string | null): keyof typeof CODES {
@@ -289,7 +290,7 @@ export function errorBlock(k: ErrorKind, view: ErrorsView, style: Style): string
   const when = `${timeOfDay(k.firstMs)} → ${timeOfDay(k.lastMs)}`;
   const spark =
     view.fromMs !== null && view.toMs !== null && k.firstMs !== null
-      ? `  ${sparkline(timelineColumns(k, view.fromMs, view.toMs, view.columns), view.columns)}`
+      ? `  ${sparkline(timelineColumns(k, view.fromMs, view.toMs, view.columns), { width: view.columns, fit: 'downsample', floorMax: 1 })}`
       : '';
   lines.push(`         ${when}${spark}`);
   const byLog = new Map<string, string[]>();

@@ -1,3 +1,4 @@
+import { spanDuration } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { escapeInline, fence } from './markdown.js';
 import { visibleControls } from './safe-text.js';
@@ -48,14 +49,7 @@ function span(firstMs: number | null, lastMs: number | null): string {
   const last = formatLogTime(lastMs);
   // Same day: show only the time of the end.
   const end = last.slice(0, 10) === first.slice(0, 10) ? last.slice(11) : last;
-  return `${first} .. ${end} (${formatSpanSec((lastMs - firstMs) / 1000)})`;
-}
-
-export function formatSpanSec(sec: number): string {
-  if (sec < 1) return `${Math.round(sec * 1000)} ms`;
-  if (sec < 120) return `${sec.toFixed(1)} s`;
-  if (sec < 7200) return `${(sec / 60).toFixed(1)} min`;
-  return `${(sec / 3600).toFixed(1)} h`;
+  return `${first} .. ${end} (${spanDuration((lastMs - firstMs) / 1000)})`;
 }
 
 export function restartLabel(epoch: number): string {

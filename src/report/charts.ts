@@ -6,6 +6,7 @@
  * titles we write, and still go through mermaidLabel(); the data arrays hold numbers only.
  */
 import type { FdReport, SlowFinding } from '../analyze/types.js';
+import { sparkline } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { mermaidLabel } from '../render/markdown.js';
 
@@ -203,20 +204,11 @@ export function mermaidXyChart(chart: Chart): string {
   return lines.join('\n') + '\n';
 }
 
-const SPARK = '▁▂▃▄▅▆▇█';
 const BAR_WIDTH = 30;
 
 function textNumber(v: number, unit: string): string {
   if (unit === 's') return v >= 100 ? `${v.toFixed(0)} s` : `${v.toFixed(1)} s`;
   return Number.isInteger(v) ? `${v}` : v.toFixed(1);
-}
-
-/** One-line sparkline of a series (empty buckets as the lowest block). */
-export function sparkline(values: readonly number[]): string {
-  const max = Math.max(0, ...values);
-  return values
-    .map((v) => (max > 0 && v > 0 ? (SPARK[Math.min(SPARK.length - 1, Math.floor((v / max) * (SPARK.length - 1) + 0.5))] ?? ' ') : SPARK[0]))
-    .join('');
 }
 
 /**

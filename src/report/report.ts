@@ -27,7 +27,8 @@ import type { LineAccounting } from '../core/types.js';
 import { requestKeyId, type RequestKey } from '../group/tags.js';
 import { formatLogTime } from '../parse/time.js';
 import { logTimeZone } from '../core/zone.js';
-import { formatSpanSec, restartLabel } from '../render/grep-format.js';
+import { groupedInt, groupedPlural, spacedDuration, spacedPercent, spanDuration } from '../core/format.js';
+import { restartLabel } from '../render/grep-format.js';
 import { codeSpan, details, escapeInline, fence } from '../render/markdown.js';
 import { visibleControls } from '../render/safe-text.js';
 import { slowWaitingText, waitingText } from '../render/waits-text.js';
@@ -245,31 +246,9 @@ function renderForm(blocks: readonly Block[]): string {
 // Formatting helpers
 // ---------------------------------------------------------------------------------------------
 
-function fmtInt(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${fmtInt(n)} ${n === 1 ? one : many}`;
-}
-
 /** A threshold as set: `2 s`, `0.5 s`. */
 function fmtThreshold(sec: number): string {
   return `${Number(sec.toFixed(3))} s`;
-}
-
-/** Durations for tables: `12 ms`, `3.46 s`, `30.0 s`, `4.2 min`. */
-function fmtSec(sec: number): string {
-  if (!Number.isFinite(sec) || sec < 0) return '-';
-  if (sec < 1) return `${Math.round(sec * 1000)} ms`;
-  if (sec < 10) return `${sec.toFixed(2)} s`;
-  return formatSpanSec(sec);
-}
-
-function fmtPct(share: number): string {
-  if (!Number.isFinite(share) || share <= 0) return '0 %';
-  const p = share * 100;
-  return p < 0.1 ? '<0.1 %' : p < 10 ? `${p.toFixed(1)} %` : `${Math.round(p)} %`;
 }
 
 /** Cut to `max` characters with an ellipsis, never inside a surrogate pair. */
@@ -460,7 +439,10 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
 
   const range = timeRange(files);
   const pieces = files.reduce((n, f) => n + f.pieces, 0);
-  const from = pieces > files.length ? `${plural(files.length, 'log')} (${pieces} files: rotated ones are read as one log)` : plural(files.length, 'log file');
+  const from =
+    pieces > files.length
+      ? `${groupedPlural(files.length, 'log')} (${pieces} files: rotated ones are read as one log)`
+      : groupedPlural(files.length, 'log file');
   const intro: Inline[] = [txt(`Made with synlog ${opts.synlogVersion} (`), code('synlog report'), txt(`) from ${from}. `)];
   if (opts.redact) {
     intro.push(
@@ -506,7 +488,7 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
       code(a),
       txt(' to '),
       code(b.slice(0, 10) === a.slice(0, 10) ? b.slice(11) : b),
-      txt(` (${formatSpanSec((range.last - range.first) / 1000)}, ${logTimeZone() ?? 'log clock'})`),
+      txt(` (${spanDuration((range.last - range.first) / 1000)}, ${logTimeZone() ?? 'log clock'})`),
     ]);
   } else {
     facts.push([strong('Time range:'), txt(' no timestamps in the input')]);
@@ -522,7 +504,7 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
   const acc: Inline[] = [
     strong('Lines:'),
     txt(
-      ` ${fmtInt(lines)} read: ${fmtInt(accounting.records)} records, ${fmtInt(accounting.continuations)} continuation lines (tracebacks), ${fmtInt(accounting.unparsed)} not understood`,
+      ` ${groupedInt(lines)} read: ${groupedInt(accounting.records)} records, ${groupedInt(accounting.continuations)} continuation lines (tracebacks), ${groupedInt(accounting.unparsed)} not understood`,
     ),
   ];
   if (accounting.firstUnparsed.length > 0) {
@@ -545,17 +527,17 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
     rows: shown.map((f) => [
       [code(cut(fileName(f.file), NAME_WIDTH))],
       [f.synapseVersion === null ? txt('-') : code(cut(p.L(f.synapseVersion), 40))],
-      [txt(fmtInt(f.epochs))],
+      [txt(groupedInt(f.epochs))],
       [txt(f.accessLevel === 'debug' ? 'DEBUG' : 'INFO')],
       [txt(f.format)],
       [txt(f.firstMs === null ? '-' : formatLogTime(f.firstMs))],
       [txt(f.lastMs === null ? '-' : formatLogTime(f.lastMs))],
-      [txt(fmtInt(f.records))],
-      [txt(fmtInt(f.processed))],
-      [txt(fmtInt(f.unparsed))],
+      [txt(groupedInt(f.records))],
+      [txt(groupedInt(f.processed))],
+      [txt(groupedInt(f.unparsed))],
     ]),
   });
-  if (files.length > shown.length) blocks.push({ k: 'para', parts: [txt(`${plural(files.length - shown.length, 'more file')} not listed.`)] });
+  if (files.length > shown.length) blocks.push({ k: 'para', parts: [txt(`${groupedPlural(files.length - shown.length, 'more file')} not listed.`)] });
   return blocks;
 }
 
@@ -568,7 +550,7 @@ function levelFact(files: readonly FileSummary[]): Parts {
       txt(' Every request logged a "Received request" line when it started, so requests that never finished are found exactly.'),
     ];
   }
-  const which = debug === 0 ? 'INFO' : `INFO in ${fmtInt(files.length - debug)} of ${fmtInt(files.length)} files`;
+  const which = debug === 0 ? 'INFO' : `INFO in ${groupedInt(files.length - debug)} of ${groupedInt(files.length)} files`;
   return [
     strong(`Access log level: ${which}.`),
     txt(
@@ -617,16 +599,16 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
     const top = [...by.entries()].sort((a, b) => b[1].max - a[1].max || b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
     const parts: Inline[] = [
       strong('Slowest endpoints:'),
-      txt(` ${plural(slow.length, 'request')} took ${fmtThreshold(threshold)} or longer`),
+      txt(` ${groupedPlural(slow.length, 'request')} took ${fmtThreshold(threshold)} or longer`),
       ...longPollNote(result),
       txt('. '),
     ];
     top.forEach(([servlet, g], i) => {
       if (i > 0) parts.push(txt('; '));
       const [verdict = 'waiting'] = [...g.verdicts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map((v) => v[0]);
-      parts.push(code(cut(p.L(servlet), NAME_WIDTH)), txt(` ${fmtInt(g.n)} slow, up to ${fmtSec(g.max)}, mostly ${causeWord(verdict)}`));
+      parts.push(code(cut(p.L(servlet), NAME_WIDTH)), txt(` ${groupedInt(g.n)} slow, up to ${spacedDuration(g.max)}, mostly ${causeWord(verdict)}`));
     });
-    if (by.size > top.length) parts.push(txt(`; ${plural(by.size - top.length, 'more endpoint')}`));
+    if (by.size > top.length) parts.push(txt(`; ${groupedPlural(by.size - top.length, 'more endpoint')}`));
     parts.push(txt('.'));
     items.push(parts);
   }
@@ -638,11 +620,11 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
   const bad = result.fds.filter((f) => f.verdict !== 'no sign');
   if (bad.length === 0) {
     const peak = result.fds.reduce((m, f) => Math.max(m, f.peakInFlight), 0);
-    const shown = fmtInt(peak);
+    const shown = groupedInt(peak);
     items.push([strong('File handles:'), txt(` no sign of running out (at most ${shown} ${shown === '1' ? 'request' : 'requests'} in flight at once).`)]);
   } else {
     for (const f of bad.slice(0, 5)) items.push(fdVerdict(p, f, fileName, result.files.length > 1));
-    if (bad.length > 5) items.push([txt(`${plural(bad.length - 5, 'more file')} with signs of running out of file handles.`)]);
+    if (bad.length > 5) items.push([txt(`${groupedPlural(bad.length - 5, 'more file')} with signs of running out of file handles.`)]);
   }
 
   // Errors.
@@ -657,7 +639,9 @@ function verdictBlocks(p: Preparer, result: AnalysisResult, opts: ReportOptions,
   if (total > 0) {
     items.push([
       strong('HTTP errors:'),
-      txt(` ${plural(e5, 'server error')} (5xx) and ${plural(dropped, 'response')} not fully sent (client gone) among ${plural(total, 'finished request')}.`),
+      txt(
+        ` ${groupedPlural(e5, 'server error')} (5xx) and ${groupedPlural(dropped, 'response')} not fully sent (client gone) among ${groupedPlural(total, 'finished request')}.`,
+      ),
     ]);
   }
   items.push(errorsVerdict(p, result));
@@ -680,23 +664,23 @@ function stuckVerdict(result: AnalysisResult): Parts {
   const shutdowns = result.lifetimes.filter((l) => l.end === 'shutdown').length;
   const killed = result.lifetimes.filter((l) => l.end === 'killed');
   if (counts['cut-off'] > 0)
-    bits.push(`${plural(counts['cut-off'], 'request')} cut off by a shutdown (a '!' Processed line written while the process stopped)`);
-  if (counts['open-at-shutdown'] > 0) bits.push(`${plural(counts['open-at-shutdown'], 'request')} still open when the process was shut down`);
-  if (counts['open-at-kill'] > 0) bits.push(`${plural(counts['open-at-kill'], 'request')} open when the process died`);
-  if (counts['open-at-end'] + counts.open > 0) bits.push(`${plural(counts['open-at-end'] + counts.open, 'request')} still open at the end of the log`);
-  if (counts['ran-long'] > 0) bits.push(`${plural(counts['ran-long'], 'request')} finished only after running ${'≥'} the stuck-after time`);
+    bits.push(`${groupedPlural(counts['cut-off'], 'request')} cut off by a shutdown (a '!' Processed line written while the process stopped)`);
+  if (counts['open-at-shutdown'] > 0) bits.push(`${groupedPlural(counts['open-at-shutdown'], 'request')} still open when the process was shut down`);
+  if (counts['open-at-kill'] > 0) bits.push(`${groupedPlural(counts['open-at-kill'], 'request')} open when the process died`);
+  if (counts['open-at-end'] + counts.open > 0) bits.push(`${groupedPlural(counts['open-at-end'] + counts.open, 'request')} still open at the end of the log`);
+  if (counts['ran-long'] > 0) bits.push(`${groupedPlural(counts['ran-long'], 'request')} finished only after running ${'≥'} the stuck-after time`);
   if (counts.unlogged > 0)
     bits.push(
-      `${plural(counts.unlogged, 'request number')} never logged while requests were piling up or just before a stop (indirect: INFO logs show a hanging request only that way)`,
+      `${groupedPlural(counts.unlogged, 'request number')} never logged while requests were piling up or just before a stop (indirect: INFO logs show a hanging request only that way)`,
     );
   parts.push(txt(bits.length === 0 ? ' none found' : ` ${bits.join('; ')}`));
-  if (gaveUp > 0) parts.push(txt(`; the client gave up on ${fmtInt(gaveUp)} of them`));
+  if (gaveUp > 0) parts.push(txt(`; the client gave up on ${groupedInt(gaveUp)} of them`));
   if (shutdowns + killed.length > 0) {
     const how: string[] = [];
-    if (shutdowns > 0) how.push(plural(shutdowns, 'shutdown'));
+    if (shutdowns > 0) how.push(groupedPlural(shutdowns, 'shutdown'));
     if (killed.length > 0)
       how.push(
-        `${plural(killed.length, 'stop')} without shutdown lines (killed, crashed or out of memory) at ${killed.map((l) => formatLogTime(l.stopMs ?? 0).slice(11, 19)).join(', ')}`,
+        `${groupedPlural(killed.length, 'stop')} without shutdown lines (killed, crashed or out of memory) at ${killed.map((l) => formatLogTime(l.stopMs ?? 0).slice(11, 19)).join(', ')}`,
       );
     parts.push(txt(`. The processes stopped: ${how.join(', ')}`));
   }
@@ -707,7 +691,7 @@ function stuckVerdict(result: AnalysisResult): Parts {
 
 function longPollNote(result: AnalysisResult): Inline[] {
   return result.longPollsNormal > 0
-    ? [txt(` (not counting ${plural(result.longPollsNormal, 'long-poll')} that waited for their timeout, which is normal)`)]
+    ? [txt(` (not counting ${groupedPlural(result.longPollsNormal, 'long-poll')} that waited for their timeout, which is normal)`)]
     : [];
 }
 
@@ -727,7 +711,7 @@ function fdVerdict(p: Preparer, f: FdReport, fileName: (f: string) => string, ma
   if (many) parts.push(txt(' in '), code(fileName(f.file)));
   const ev = f.evidence.slice(0, 3).map((e) => cut(p.L(e), 300));
   parts.push(txt(ev.length > 0 ? `: ${ev.join('; ')}` : ''));
-  parts.push(txt(`. Requests in flight: baseline ${fmtInt(f.baselineInFlight)}, peak ${fmtInt(f.peakInFlight)}`));
+  parts.push(txt(`. Requests in flight: baseline ${groupedInt(f.baselineInFlight)}, peak ${groupedInt(f.peakInFlight)}`));
   if (f.peakAtMs !== null) parts.push(txt(' at '), code(formatLogTime(f.peakAtMs)));
   if (f.growing) parts.push(txt(', kept growing'));
   parts.push(txt('.'));
@@ -742,19 +726,19 @@ function endpointRows(p: Preparer, result: AnalysisResult, sort: 'p99' | 'total'
     const mean = e.count > 0 ? e.sumSec / e.count : 0;
     // Means per request, scaled like a single request's split when parallel DB work overshoots.
     const split = splitTimes(mean, e.meanCpuSec, null, e.meanDbPoolSec, e.meanDbTxnSec);
-    const share = (v: number): string => (mean > 0 ? fmtPct(v / mean) : '-');
-    const count: Inline[] = [txt(fmtInt(e.count))];
-    if (e.longPolls > 0) count.push(txt(` (${fmtInt(e.longPolls)} long-poll)`));
+    const share = (v: number): string => (mean > 0 ? spacedPercent(v / mean) : '-');
+    const count: Inline[] = [txt(groupedInt(e.count))];
+    if (e.longPolls > 0) count.push(txt(` (${groupedInt(e.longPolls)} long-poll)`));
     const name = mostlyLongPoll(e) ? [code(cut(p.L(e.servlet), NAME_WIDTH)), txt(' (long-poll)')] : [code(cut(p.L(e.servlet), NAME_WIDTH))];
     const approx = e.percentiles === 'sketch' ? '≈' : '';
     return {
       row: [
         name,
         count,
-        [txt(approx + fmtSec(e.p50Sec))],
-        [txt(approx + fmtSec(e.p90Sec))],
-        [txt(approx + fmtSec(e.p99Sec))],
-        [txt(fmtPct(e.errorRate))],
+        [txt(approx + spacedDuration(e.p50Sec))],
+        [txt(approx + spacedDuration(e.p90Sec))],
+        [txt(approx + spacedDuration(e.p99Sec))],
+        [txt(spacedPercent(e.errorRate))],
         [txt(share(split.cpuSec))],
         [txt(share(split.dbPoolSec))],
         [txt(share(split.dbTxnSec))],
@@ -781,7 +765,7 @@ function stuckRow(p: Preparer, s: StuckFinding, multiDay: boolean, manyFiles: bo
   row.push(
     [txt(STATE_TEXT[s.state])],
     [txt(shortTime(s.startMs, multiDay))],
-    [txt(s.ageSec === null ? '-' : fmtSec(s.ageSec))],
+    [txt(s.ageSec === null ? '-' : spacedDuration(s.ageSec))],
     s.uri === null ? [txt('-')] : [code(requestText(p, s.method, s.uri))],
     withWaiting(p, [txt(s.evidence.map((e) => e.replace(/-/g, ' ')).join(', '))], waitingText(s.waits)),
     s.lastMessage === null ? [txt('-')] : [code(cut(p.L(s.lastMessage), MESSAGE_WIDTH))],
@@ -813,13 +797,13 @@ function slowRow(p: Preparer, s: SlowFinding, multiDay: boolean, manyFiles: bool
     .map(([name, sec]) => ({ name, share: sec / total }))
     .filter((x) => x.share >= 0.01)
     .sort((a, b) => b.share - a.share);
-  const cause: Inline[] = [txt(shares.length === 0 ? '-' : shares.map((x) => `${x.name} ${fmtPct(x.share)}`).join(', '))];
+  const cause: Inline[] = [txt(shares.length === 0 ? '-' : shares.map((x) => `${x.name} ${spacedPercent(x.share)}`).join(', '))];
   if (c.dbParallel) cause.push(txt(' (parallel DB work, scaled)'));
-  if (s.clientLeftAfterSec !== null) cause.push(txt(`; client left after ${fmtSec(s.clientLeftAfterSec)}`));
+  if (s.clientLeftAfterSec !== null) cause.push(txt(`; client left after ${spacedDuration(s.clientLeftAfterSec)}`));
   withWaiting(p, cause, slowWaitingText(s));
   row.push(
     [txt(shortTime(s.timeMs, multiDay))],
-    [txt(fmtSec(s.totalSec))],
+    [txt(spacedDuration(s.totalSec))],
     [txt(status)],
     [code(cut(p.L(s.servlet), NAME_WIDTH))],
     [code(requestText(p, s.method, s.uri))],
@@ -852,15 +836,15 @@ function prepareRequests(p: Preparer, input: ReportInput, keys: readonly Request
     let summary: string;
     const intro: Inline[] = [];
     if (stuck) {
-      const age = stuck.ageSec === null ? '' : `, ${fmtSec(stuck.ageSec)}`;
-      summary = `${summaryWord(tag)}${where}: stuck, ${STATE_TEXT[stuck.state]}${age}, ${plural(total, 'line')}`;
+      const age = stuck.ageSec === null ? '' : `, ${spacedDuration(stuck.ageSec)}`;
+      summary = `${summaryWord(tag)}${where}: stuck, ${STATE_TEXT[stuck.state]}${age}, ${groupedPlural(total, 'line')}`;
       if (stuck.uri !== null) intro.push(code(requestText(p, stuck.method, stuck.uri)), txt(', '));
     } else if (slow) {
-      summary = `${summaryWord(tag)}${where}: slow, ${fmtSec(slow.totalSec)}, status ${slow.status ?? '?'}${slow.dropped ? '!' : ''}, ${plural(total, 'line')}`;
+      summary = `${summaryWord(tag)}${where}: slow, ${spacedDuration(slow.totalSec)}, status ${slow.status ?? '?'}${slow.dropped ? '!' : ''}, ${groupedPlural(total, 'line')}`;
       intro.push(code(requestText(p, slow.method, slow.uri)), txt(', '));
       if (slow.userAgent !== '' && slow.userAgent !== '-') intro.push(txt('user agent '), code(cut(p.ua(slow.userAgent), URI_WIDTH)), txt(', '));
     } else {
-      summary = `${summaryWord(tag)}${where}: ${plural(total, 'line')}`;
+      summary = `${summaryWord(tag)}${where}: ${groupedPlural(total, 'line')}`;
     }
     intro.push(txt(`${restartLabel(key.epoch)} of `), code(file), txt('. All its lines: '), code(`${CMD.grep} ${shellWord(tag)} ${fileArg}`));
     return { key, tag, file, fileArg, summary, intro, head, tail, total };
@@ -872,7 +856,7 @@ function requestBody(r: RequestView, lim: Limits): { text: string; shortened: bo
   const width = (l: string): string => {
     if (l.length <= lim.lineWidth) return l;
     shortened = true;
-    return `${cut(l, lim.lineWidth)} [${fmtInt(l.length - lim.lineWidth + 1)} more characters]`;
+    return `${cut(l, lim.lineWidth)} [${groupedInt(l.length - lim.lineWidth + 1)} more characters]`;
   };
   if (r.total === 0) return { text: '(no lines found for this request)', shortened };
   const all = r.head.length + r.tail.length;
@@ -886,7 +870,7 @@ function requestBody(r: RequestView, lim: Limits): { text: string; shortened: bo
     const tailSrc = r.tail.length > 0 ? r.tail : r.head.slice(keepHead);
     const tailPart = keepTail > 0 ? tailSrc.slice(tailSrc.length - keepTail) : [];
     const skipped = r.total - headPart.length - tailPart.length;
-    lines = [...headPart.map(width), `[… ${plural(skipped, 'line')} left out: ${CMD.grep} ${r.tag} …]`, ...tailPart.map(width)];
+    lines = [...headPart.map(width), `[… ${groupedPlural(skipped, 'line')} left out: ${CMD.grep} ${r.tag} …]`, ...tailPart.map(width)];
   }
   return { text: lines.join('\n'), shortened };
 }
@@ -906,13 +890,15 @@ function errorsVerdict(p: Preparer, result: AnalysisResult): Parts {
     parts.push(txt(' no ERROR or WARNING lines, tracebacks or failures logged at INFO.'));
     return parts;
   }
-  parts.push(txt(` ${plural(e.lines, 'line')} in ${plural(e.kinds.length, 'kind')}`));
+  parts.push(txt(` ${groupedPlural(e.lines, 'line')} in ${groupedPlural(e.kinds.length, 'kind')}`));
   const sums = causeSummaries(e.kinds);
   sums.forEach((c, i) => {
-    parts.push(txt(i === 0 ? '; known causes: ' : '; '), strong(c.cause.title), txt(` (${plural(c.lines, 'line')}`));
+    parts.push(txt(i === 0 ? '; known causes: ' : '; '), strong(c.cause.title), txt(` (${groupedPlural(c.lines, 'line')}`));
     if (c.destinations.length > 0) {
-      parts.push(txt(`, ${plural(c.destinationCount, 'remote server')}: `));
-      c.destinations.slice(0, 4).forEach((d, j) => parts.push(...(j > 0 ? [txt(', ')] : []), code(cut(p.L(d.name), NAME_WIDTH)), txt(` ×${fmtInt(d.count)}`)));
+      parts.push(txt(`, ${groupedPlural(c.destinationCount, 'remote server')}: `));
+      c.destinations
+        .slice(0, 4)
+        .forEach((d, j) => parts.push(...(j > 0 ? [txt(', ')] : []), code(cut(p.L(d.name), NAME_WIDTH)), txt(` ×${groupedInt(d.count)}`)));
       if (c.destinationCount > 4) parts.push(txt(', …'));
     }
     parts.push(txt(')'));
@@ -921,7 +907,7 @@ function errorsVerdict(p: Preparer, result: AnalysisResult): Parts {
   if (unknown.length > 0) {
     const lines = unknown.reduce((n, k) => n + k.count, 0);
     parts.push(
-      txt(`; no known cause: ${plural(lines, 'line')} in ${plural(unknown.length, 'kind')}, the commonest `),
+      txt(`; no known cause: ${groupedPlural(lines, 'line')} in ${groupedPlural(unknown.length, 'kind')}, the commonest `),
       code(cut(p.L(unknown[0]!.title), TITLE_WIDTH)),
     );
   }
@@ -933,10 +919,10 @@ function errorRequests(p: Preparer, k: ErrorKind): Parts {
   const out: Inline[] = [];
   const r = k.requests;
   if (r.count > 0) {
-    out.push(txt(`${fmtInt(r.count)}: `));
-    r.endpoints.slice(0, 3).forEach((e, i) => out.push(...(i > 0 ? [txt(', ')] : []), code(cut(p.L(e.name), NAME_WIDTH)), txt(` ×${fmtInt(e.count)}`)));
+    out.push(txt(`${groupedInt(r.count)}: `));
+    r.endpoints.slice(0, 3).forEach((e, i) => out.push(...(i > 0 ? [txt(', ')] : []), code(cut(p.L(e.name), NAME_WIDTH)), txt(` ×${groupedInt(e.count)}`)));
     if (r.endpoints.length > 3) out.push(txt(', …'));
-    if (r.unfinished > 0) out.push(txt(`${r.endpoints.length > 0 ? ', ' : ''}${fmtInt(r.unfinished)} without a Processed line after it`));
+    if (r.unfinished > 0) out.push(txt(`${r.endpoints.length > 0 ? ', ' : ''}${groupedInt(r.unfinished)} without a Processed line after it`));
   }
   if (k.background.length > 0) {
     out.push(txt(`${out.length > 0 ? '; ' : ''}outside requests: `));
@@ -956,13 +942,13 @@ function prepareErrors(p: Preparer, result: AnalysisResult, multiDay: boolean, n
     ['no level', b.unknown],
   ]
     .filter(([, n]) => (n as number) > 0)
-    .map(([l, n]) => `${l} ${fmtInt(n as number)}`);
+    .map(([l, n]) => `${l} ${groupedInt(n as number)}`);
   const intro: Parts =
     e.lines === 0
       ? [txt('No ERROR or WARNING lines, tracebacks, or failures Synapse logs at INFO.')]
       : [
           txt(
-            `${plural(e.lines, 'line')} in ${plural(e.kinds.length, 'kind')} (${levels.join(', ')}; INFO lines are failures Synapse logs at INFO: federation attempts, EMFILE). A kind is a traceback's exception and innermost Synapse frame, or a logger and its message with IDs, numbers, hosts and quoted values masked. ERROR and CRITICAL first, then the most lines; every kind: `,
+            `${groupedPlural(e.lines, 'line')} in ${groupedPlural(e.kinds.length, 'kind')} (${levels.join(', ')}; INFO lines are failures Synapse logs at INFO: federation attempts, EMFILE). A kind is a traceback's exception and innermost Synapse frame, or a logger and its message with IDs, numbers, hosts and quoted values masked. ERROR and CRITICAL first, then the most lines; every kind: `,
           ),
           code(`${CMD.errors} ${fileArgs}`),
         ];
@@ -974,7 +960,7 @@ function prepareErrors(p: Preparer, result: AnalysisResult, multiDay: boolean, n
     .map((k): Parts[] => [
       [code(cut(p.L(k.title), TITLE_WIDTH))],
       [txt(k.level ?? '-')],
-      [txt(fmtInt(k.count))],
+      [txt(groupedInt(k.count))],
       [txt(shortTime(k.firstMs, multiDay))],
       [txt(shortTime(k.lastMs, multiDay))],
       errorRequests(p, k),
@@ -983,7 +969,7 @@ function prepareErrors(p: Preparer, result: AnalysisResult, multiDay: boolean, n
   const causes: Parts[] = causeSummaries(e.kinds).map((c) => {
     const parts: Inline[] = [
       strong(`${c.cause.title[0]?.toUpperCase() ?? ''}${c.cause.title.slice(1)}`),
-      txt(` (${plural(c.lines, 'line')}): ${c.cause.explanation}. Source: `),
+      txt(` (${groupedPlural(c.lines, 'line')}): ${c.cause.explanation}. Source: `),
       code(c.cause.source),
     ];
     if (c.cause.see !== null) parts.push(txt('. More: '), code(`${c.cause.see} ${fileArgs}`));
@@ -996,7 +982,7 @@ function prepareErrors(p: Preparer, result: AnalysisResult, multiDay: boolean, n
     const ex = k.example!;
     const file = names.name(ex.file);
     const what = k.type === 'traceback' ? `${k.exception ?? 'exception'}` : k.logger;
-    const summary = `Example: ${summaryWord(p.L(what))}, ${plural(k.count, 'line')}`;
+    const summary = `Example: ${summaryWord(p.L(what))}, ${groupedPlural(k.count, 'line')}`;
     const intro: Inline[] = [
       txt('The earliest of '),
       code(cut(p.L(k.title), TITLE_WIDTH)),
@@ -1009,7 +995,9 @@ function prepareErrors(p: Preparer, result: AnalysisResult, multiDay: boolean, n
     return { summary, intro, lines: ex.lines.map((l) => p.L(l)) };
   });
   const dropped =
-    e.droppedLines > 0 ? [txt(`${plural(e.droppedLines, 'line')} of kinds beyond the first ${fmtInt(e.maxKinds)} were counted, not grouped.`)] : null;
+    e.droppedLines > 0
+      ? [txt(`${groupedPlural(e.droppedLines, 'line')} of kinds beyond the first ${groupedInt(e.maxKinds)} were counted, not grouped.`)]
+      : null;
   return { intro, rows, total: e.kinds.length, causes, examples, dropped };
 }
 
@@ -1028,20 +1016,22 @@ function composeErrors(v: View, lim: Limits, blocks: Block[], omitted: Parts[]):
       rows,
     });
   }
-  if (e.total > rows.length) blocks.push({ k: 'para', parts: [txt(`${plural(e.total - rows.length, 'more kind')}: `), code(`${CMD.errors} ${v.fileArgs}`)] });
-  if (rows.length < e.rows.length) omitted.push([txt(`${plural(e.rows.length - rows.length, 'error kind row')}: `), code(`${CMD.errors} ${v.fileArgs}`)]);
+  if (e.total > rows.length)
+    blocks.push({ k: 'para', parts: [txt(`${groupedPlural(e.total - rows.length, 'more kind')}: `), code(`${CMD.errors} ${v.fileArgs}`)] });
+  if (rows.length < e.rows.length)
+    omitted.push([txt(`${groupedPlural(e.rows.length - rows.length, 'error kind row')}: `), code(`${CMD.errors} ${v.fileArgs}`)]);
   if (e.dropped !== null) blocks.push({ k: 'para', parts: e.dropped });
   const examples = e.examples.slice(0, lim.errorExamples);
   let shortened = 0;
   for (const ex of examples) {
-    let lines = ex.lines.map((l) => (l.length > lim.lineWidth ? `${cut(l, lim.lineWidth)} [${fmtInt(l.length - lim.lineWidth + 1)} more characters]` : l));
+    let lines = ex.lines.map((l) => (l.length > lim.lineWidth ? `${cut(l, lim.lineWidth)} [${groupedInt(l.length - lim.lineWidth + 1)} more characters]` : l));
     if (lines.length > lim.exampleLines) {
       shortened++;
       const tail = Math.floor(lim.exampleLines / 2);
       lines = [
         lines[0]!,
         ...lines.slice(1, lim.exampleLines - tail),
-        `[… ${plural(lines.length - lim.exampleLines, 'line')} left out]`,
+        `[… ${groupedPlural(lines.length - lim.exampleLines, 'line')} left out]`,
         ...lines.slice(lines.length - tail),
       ];
     }
@@ -1055,9 +1045,12 @@ function composeErrors(v: View, lim: Limits, blocks: Block[], omitted: Parts[]):
     });
   }
   if (shortened > 0)
-    omitted.push([txt(`${plural(shortened, 'error example')} shortened to ${fmtInt(lim.exampleLines)} lines: `), code(`${CMD.errors} ${v.fileArgs}`)]);
+    omitted.push([
+      txt(`${groupedPlural(shortened, 'error example')} shortened to ${groupedInt(lim.exampleLines)} lines: `),
+      code(`${CMD.errors} ${v.fileArgs}`),
+    ]);
   if (examples.length < e.examples.length)
-    omitted.push([txt(`${plural(e.examples.length - examples.length, 'error example')}: `), code(`${CMD.errors} ${v.fileArgs}`)]);
+    omitted.push([txt(`${groupedPlural(e.examples.length - examples.length, 'error example')}: `), code(`${CMD.errors} ${v.fileArgs}`)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1110,7 +1103,8 @@ function prepare(p: Preparer, input: ReportInput, opts: ReportOptions): View {
   return {
     blocksHead,
     endpoints,
-    endpointNote: (shown) => (endpointTotal > shown ? [txt(`${plural(endpointTotal - shown, 'more endpoint')}: `), code(`${CMD.stats} ${fileArgs}`)] : null),
+    endpointNote: (shown) =>
+      endpointTotal > shown ? [txt(`${groupedPlural(endpointTotal - shown, 'more endpoint')}: `), code(`${CMD.stats} ${fileArgs}`)] : null,
     endpointTotal,
     endpointSort: sort,
     stuckRows,
@@ -1157,7 +1151,7 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
       k: 'para',
       parts: [
         txt(
-          `Top ${fmtInt(rows.length)} of ${fmtInt(v.endpointTotal)} by ${v.endpointSort === 'p99' ? 'p99 latency' : 'total time spent'}. Errors: 4xx, 5xx and responses not fully sent. The last four columns split the mean request's time: CPU, waiting for a DB connection, DB transactions, and waiting for anything else (remote servers, locks, long-polls, a busy reactor).`,
+          `Top ${groupedInt(rows.length)} of ${groupedInt(v.endpointTotal)} by ${v.endpointSort === 'p99' ? 'p99 latency' : 'total time spent'}. Errors: 4xx, 5xx and responses not fully sent. The last four columns split the mean request's time: CPU, waiting for a DB connection, DB transactions, and waiting for anything else (remote servers, locks, long-polls, a busy reactor).`,
         ),
       ],
     });
@@ -1170,7 +1164,7 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     const note = v.endpointNote(rows.length);
     if (note) blocks.push({ k: 'para', parts: note });
     if (rows.length < v.endpoints.length)
-      omitted.push([txt(`${plural(v.endpoints.length - rows.length, 'endpoint row')}: `), code(`${CMD.stats} ${v.fileArgs}`)]);
+      omitted.push([txt(`${groupedPlural(v.endpoints.length - rows.length, 'endpoint row')}: `), code(`${CMD.stats} ${v.fileArgs}`)]);
   }
 
   blocks.push({ k: 'heading', level: 3, text: 'Stuck or lost requests' });
@@ -1182,18 +1176,18 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
       blocks.push({
         k: 'para',
         parts: [
-          txt(`${plural(v.stuckTotal - rows.length, 'more stuck request')}${rows.length > 0 ? '' : ' (listed by synlog)'}: `),
+          txt(`${groupedPlural(v.stuckTotal - rows.length, 'more stuck request')}${rows.length > 0 ? '' : ' (listed by synlog)'}: `),
           code(`${CMD.stuck} ${v.fileArgs}`),
         ],
       });
     }
     if (rows.length < v.stuckRows.length)
-      omitted.push([txt(`${plural(v.stuckRows.length - rows.length, 'stuck request row')}: `), code(`${CMD.stuck} ${v.fileArgs}`)]);
+      omitted.push([txt(`${groupedPlural(v.stuckRows.length - rows.length, 'stuck request row')}: `), code(`${CMD.stuck} ${v.fileArgs}`)]);
   }
   if (v.stuckNotListed > 0) {
     blocks.push({
       k: 'para',
-      parts: [txt(`${plural(v.stuckNotListed, 'more open or hung request')} counted in the lifetimes but not listed one by one (memory bound).`)],
+      parts: [txt(`${groupedPlural(v.stuckNotListed, 'more open or hung request')} counted in the lifetimes but not listed one by one (memory bound).`)],
     });
   }
 
@@ -1203,9 +1197,9 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     const rows = v.slowRows.slice(0, lim.slowRows);
     if (rows.length > 0) blocks.push({ k: 'table', headers: v.slowHeaders, right: v.slowRight, rows });
     if (v.slowTotal > rows.length)
-      blocks.push({ k: 'para', parts: [txt(`${plural(v.slowTotal - rows.length, 'more slow request')}: `), code(`${CMD.slow} ${v.fileArgs}`)] });
+      blocks.push({ k: 'para', parts: [txt(`${groupedPlural(v.slowTotal - rows.length, 'more slow request')}: `), code(`${CMD.slow} ${v.fileArgs}`)] });
     if (rows.length < v.slowRows.length)
-      omitted.push([txt(`${plural(v.slowRows.length - rows.length, 'slow request row')}: `), code(`${CMD.slow} ${v.fileArgs}`)]);
+      omitted.push([txt(`${groupedPlural(v.slowRows.length - rows.length, 'slow request row')}: `), code(`${CMD.slow} ${v.fileArgs}`)]);
   }
 
   composeErrors(v, lim, blocks, omitted);
@@ -1217,7 +1211,7 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
   }
   if (charts.length < v.charts.length) {
     const names = v.charts.slice(charts.length).map((c) => c.title);
-    omitted.push([txt(`${plural(v.charts.length - charts.length, 'chart')} (${names.join('; ')}): `), code(`${CMD.stats} ${v.fileArgs}`)]);
+    omitted.push([txt(`${groupedPlural(v.charts.length - charts.length, 'chart')} (${names.join('; ')}): `), code(`${CMD.stats} ${v.fileArgs}`)]);
   }
 
   const reqs = v.requests.slice(0, lim.requests);
@@ -1240,14 +1234,14 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     if (shortened.length > 0) {
       omitted.push([
         txt(
-          `Lines of ${plural(shortened.length, 'request')} shortened to at most ${fmtInt(lim.reqLines)} lines of at most ${fmtInt(lim.lineWidth)} characters; every line: `,
+          `Lines of ${groupedPlural(shortened.length, 'request')} shortened to at most ${groupedInt(lim.reqLines)} lines of at most ${groupedInt(lim.lineWidth)} characters; every line: `,
         ),
         ...grepCommands(shortened),
       ]);
     }
   }
   const dropped = v.requests.slice(reqs.length);
-  if (dropped.length > 0) omitted.push([txt(`Lines of ${plural(dropped.length, 'more request')}: `), ...grepCommands(dropped)]);
+  if (dropped.length > 0) omitted.push([txt(`Lines of ${groupedPlural(dropped.length, 'more request')}: `), ...grepCommands(dropped)]);
 
   return { blocks, omitted };
 }
@@ -1257,7 +1251,7 @@ function leftOut(omitted: readonly Parts[]): Block[] {
   if (omitted.length === 0) return [];
   return [
     { k: 'heading', level: 3, text: 'Left out' },
-    { k: 'para', parts: [txt(`Left out to stay under GitHub's ${fmtInt(GITHUB_MAX_CHARS)}-character limit; run these locally to see it:`)] },
+    { k: 'para', parts: [txt(`Left out to stay under GitHub's ${groupedInt(GITHUB_MAX_CHARS)}-character limit; run these locally to see it:`)] },
     { k: 'list', items: omitted },
   ];
 }
@@ -1363,7 +1357,9 @@ export function buildReport(input: ReportInput, opts: ReportOptions): BuiltRepor
   let droppedBlocks = 0;
   for (;;) {
     const note =
-      droppedBlocks > 0 ? [...omitted, [txt(`${plural(droppedBlocks, 'further part')} of this report: `), code(`${CMD.stats} ${view.fileArgs}`)]] : omitted;
+      droppedBlocks > 0
+        ? [...omitted, [txt(`${groupedPlural(droppedBlocks, 'further part')} of this report: `), code(`${CMD.stats} ${view.fileArgs}`)]]
+        : omitted;
     const text = render([...body, ...leftOut(note)]);
     if (text.length <= max || body.length <= 1) return { text, redactionMap: p.mapping(), omitted: note.map(partsText) };
     body.pop();

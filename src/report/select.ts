@@ -1,5 +1,6 @@
+import { STATE_RANK } from '../analyze/stuck/index.js';
 import type { AnalysisResult } from '../analyze/result.js';
-import type { SlowFinding, StuckFinding, StuckState } from '../analyze/types.js';
+import type { SlowFinding, StuckFinding } from '../analyze/types.js';
 import { requestKeyId, type RequestKey } from '../group/tags.js';
 
 export interface SelectOptions {
@@ -11,17 +12,6 @@ export interface SelectOptions {
 
 export const DEFAULT_MAX_SLOW = 5;
 export const DEFAULT_MAX_STUCK = 10;
-
-// Requests that never finished matter more than ones that finished late.
-const STATE_RANK: Record<StuckState, number> = {
-  'open-at-kill': 0,
-  'open-at-shutdown': 1,
-  'cut-off': 2,
-  'open-at-end': 3,
-  open: 4,
-  'ran-long': 5,
-  unlogged: 6,
-};
 
 /** Stuck findings, most telling first: never finished, then oldest; ties by position (deterministic). */
 export function rankStuck(stuck: readonly StuckFinding[]): StuckFinding[] {

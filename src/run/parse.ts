@@ -1,6 +1,7 @@
 import type { LineAccounting, LogEvent } from '../core/types.js';
 import { newAccounting } from '../input/accounting.js';
 import { readSourceEvents } from '../input/reader.js';
+import { layoutName } from '../parse/line-parser.js';
 import type { SourceInfo } from '../input/sources.js';
 import { accountingObject } from '../render/accounting.js';
 import type { Printer } from '../render/grep-format.js';
@@ -40,6 +41,8 @@ export async function runParse(
   const warnings: string[] = [];
   const counts = newKindCounts();
   const progress = opts.progress;
+  /** per source label: the layouts its records were read as (see layoutName), in order of first use */
+  const layouts: Record<string, string[]> = {};
   let bytesBefore = 0;
   for (const src of sources) {
     if (opts.count && src.seekable && src.bytes !== null) {
@@ -56,6 +59,11 @@ export async function runParse(
           progress?.line();
           if (opts.count) counts[e.kind]++;
           else out.text(JSON.stringify(e) + '\n');
+          if (e.kind !== 'continuation' && e.kind !== 'unparsed') {
+            const seen = (layouts[e.file] ??= []);
+            const name = layoutName(e);
+            if (!seen.includes(name)) seen.push(name);
+          }
         },
         flush: () => out.drained(),
         warning: (m) => warnings.push(m),
@@ -69,7 +77,8 @@ export async function runParse(
     if (opts.json) out.text(JSON.stringify({ kind: 'counts', ...counts }) + '\n');
     else out.text(formatCounts(counts));
   }
-  if (opts.json) out.text(JSON.stringify(accountingObject(acc)) + '\n');
+  // `layouts`: only for the sources read line by line (the parallel `--count` of a plain file builds no records here)
+  if (opts.json) out.text(JSON.stringify({ ...accountingObject(acc), layouts }) + '\n');
   return { accounting: acc, warnings };
 }
 

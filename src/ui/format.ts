@@ -12,46 +12,6 @@ export function safe(text: string | null | undefined, fallback = '-'): string {
   return visibleControls(text);
 }
 
-/** `850ms`, `2.3s`, `45s`, `3m05s`, `2h03m` — at most 6 characters. */
-export function formatDuration(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return '-';
-  if (sec < 1) return `${Math.round(sec * 1000)}ms`;
-  if (sec < 10) return `${sec.toFixed(1)}s`;
-  if (sec < 60) return `${Math.floor(sec)}s`;
-  if (sec < 3600) {
-    const m = Math.floor(sec / 60);
-    return `${m}m${String(Math.floor(sec % 60)).padStart(2, '0')}s`;
-  }
-  const h = Math.floor(sec / 3600);
-  if (h >= 100) return `${Math.floor(h / 24)}d`;
-  return `${h}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-/** `999`, `1.2k`, `45k`, `1.3M`. */
-export function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  const a = Math.abs(n);
-  if (a < 1000) return String(Math.round(n));
-  if (a < 10_000) return `${(n / 1000).toFixed(1)}k`;
-  if (a < 1_000_000) return `${Math.round(n / 1000)}k`;
-  if (a < 10_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
-  return `${Math.round(n / 1_000_000)}M`;
-}
-
-/** A per-second rate: `0`, `0.3`, `12`, `1.2k`. */
-export function formatRate(perSec: number): string {
-  if (!Number.isFinite(perSec) || perSec <= 0) return '0';
-  if (perSec < 10) return perSec.toFixed(1).replace(/\.0$/, '');
-  return formatCount(perSec);
-}
-
-/** `12.5%`, `0%`. */
-export function formatPercent(fraction: number): string {
-  if (!Number.isFinite(fraction) || fraction <= 0) return '0%';
-  const p = fraction * 100;
-  return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
-}
-
 /** HH:MM:SS of a log time (read as UTC, like every synlog time); `??:??:??` for an absurd one. Never throws. */
 export function formatClock(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '--:--:--';
@@ -69,26 +29,6 @@ export function clip(text: string, maxUnits: number): string {
   const end = Math.max(0, maxUnits);
   const last = text.charCodeAt(end - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
-}
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/**
- * The last `width` values as a sparkline, scaled to their max. Zero is the lowest bar and any
- * non-zero value at least the second, so "a little" never looks like "nothing". Short series
- * are padded on the left so the newest value is always at the right edge.
- */
-export function sparkline(values: readonly number[], width: number): string {
-  if (width <= 0) return '';
-  const shown = values.slice(Math.max(0, values.length - width));
-  let max = 0;
-  for (const v of shown) if (Number.isFinite(v) && v > max) max = v;
-  let out = ' '.repeat(width - shown.length);
-  for (const v of shown) {
-    if (!Number.isFinite(v) || v <= 0 || max === 0) out += BARS[0];
-    else out += BARS[Math.max(1, Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1))))];
-  }
-  return out;
 }
 
 const CAUSE_WORDS: Record<SlowVerdict, string> = {

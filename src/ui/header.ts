@@ -5,7 +5,8 @@
  * hint and the line total, the read rate, files after the first, the rotation count; last, the
  * file names are cut (and below 80 columns the line's end).
  */
-import { formatClock, formatCount, formatRate, safe } from './format.js';
+import { formatClock, safe } from './format.js';
+import { compactCount, compactRate } from '../core/format.js';
 import type { InputStatus } from './types.js';
 
 export interface HeaderInput {
@@ -64,12 +65,12 @@ export function headerLayout(columns: number, h: HeaderInput): HeaderLayout {
   const base = {
     state: inputState(h.input),
     rotations: rotated > 0 ? ` (rotated ${rotated}×)` : '',
-    unparsed: ` │ ${formatCount(h.unparsed)} not understood`,
+    unparsed: ` │ ${compactCount(h.unparsed)} not understood`,
     clock: ` │ ${formatClock(h.nowMs)}`,
     filter: h.filter !== '' ? ` │ filter: ${safe(h.filter)}` : '',
   };
-  const rate = ` │ ${formatRate(h.input?.linesPerSec ?? 0)} lines/s`;
-  const lines = ` │ ${formatCount(h.linesRead)} lines`;
+  const rate = ` │ ${compactRate(h.input?.linesPerSec ?? 0)} lines/s`;
+  const lines = ` │ ${compactCount(h.linesRead)} lines`;
   // From the richest to the barest: the first that fits.
   type Variant = Omit<HeaderLayout, Exclude<keyof typeof base, 'rotations'>>;
   const variants: Variant[] = [

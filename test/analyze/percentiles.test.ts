@@ -2,7 +2,7 @@ import { quantile, quantileSorted } from 'simple-statistics';
 import { describe, expect, test } from 'vitest';
 import { liveEngine } from './run.js';
 import { NO_FILTER } from '../../src/analyze/filter.js';
-import { DurationSamples, LogSketch, REPORTED_QUANTILES } from '../../src/analyze/percentiles.js';
+import { DurationSamples, LogSketch, quantileSortedSec, REPORTED_QUANTILES } from '../../src/analyze/percentiles.js';
 import type { ProcessedRecord } from '../../src/core/types.js';
 import { processed } from './factories.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -25,6 +25,30 @@ function exactQuantiles(values: Float64Array): number[] {
   const arr = Array.from(sorted);
   return REPORTED_QUANTILES.map((p) => quantileSorted(arr, p));
 }
+
+describe('quantileSortedSec: simple-statistics quantileSorted over typed arrays', () => {
+  test('bit for bit the same as quantileSorted on the same values, for milliseconds and doubles', () => {
+    const r = mulberry32(7);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(r() * 60);
+      const ms = Uint32Array.from({ length: n }, () => Math.floor(r() * 90_000)).sort();
+      const secs = Float64Array.from({ length: n }, () => r() * 90).sort();
+      for (const p of [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1, r()]) {
+        expect(
+          Object.is(
+            quantileSortedSec(ms, p),
+            quantileSorted(
+              Array.from(ms, (v) => v / 1000),
+              p,
+            ),
+          ),
+          `ms n=${n} p=${p}`,
+        ).toBe(true);
+        expect(Object.is(quantileSortedSec(secs, p), quantileSorted(Array.from(secs), p)), `sec n=${n} p=${p}`).toBe(true);
+      }
+    }
+  });
+});
 
 describe('DurationSamples', () => {
   test('exact below the limit: same as simple-statistics quantile', () => {

@@ -19,8 +19,37 @@ import { statusCode } from '../../src/parse/http-status.js';
 import { LineParser } from '../../src/parse/line-parser.js';
 import { bestMs, readLines, rng } from './helpers.js';
 
+const LAYOUT_FIXTURES = [
+  'access-early-end.log',
+  'asctime-custom.log',
+  'basic-format.log',
+  'cri.log',
+  'docker-json.log',
+  'excerpt.md',
+  'journal.json',
+  'journalctl-formats.txt',
+  'journalctl-fr.txt',
+  'level-names.log',
+  'mixed.log',
+];
+
 function fieldsOf(e: LogRecord): Record<string, unknown> {
-  const { file: _f, line: _l, epoch: _e, format: _fm, time: _t, timeMs: _tm, logger: _lg, level: _lv, tag: _tg, message: _m, prefix: _p, ...rest } = e;
+  const {
+    file: _f,
+    line: _l,
+    epoch: _e,
+    format: _fm,
+    time: _t,
+    timeMs: _tm,
+    logger: _lg,
+    level: _lv,
+    tag: _tg,
+    message: _m,
+    prefix: _p,
+    levelName: _ln,
+    envelope: _en,
+    ...rest
+  } = e;
   return rest;
 }
 
@@ -43,10 +72,15 @@ describe('sample table (access-samples.ts)', () => {
       'v0.12–v0.26 ms',
       'v0.27–v0.30 ms',
       'v0.9.3',
+      'no user agent, no dbevts',
+      'dbevts without a user agent',
+      'user agent without dbevts',
+      'IP `-` (≤ v1.28) on a line that ends after the request line',
+      'named listener tag',
     ]) {
       expect(names).toContain(needle);
     }
-    expect(ACCESS_SAMPLES.length).toBeGreaterThanOrEqual(35);
+    expect(ACCESS_SAMPLES.length).toBeGreaterThanOrEqual(43);
   });
 
   it('rows that claim to be verbatim are byte-identical to their source', () => {
@@ -129,6 +163,8 @@ describe('differential: fast path and chevrotain agree', () => {
     ['json', readLines('fixtures/logs/homeserver-json.log')],
     ['spec', readLines('fixtures/parse/spec-examples.log')],
     ['samples', ACCESS_SAMPLES.map((s) => s.line)],
+    // every envelope and layout of issues #12/#13, the access lines that end early among them
+    ...LAYOUT_FIXTURES.map((f): [string, string[]] => [f, readLines(`fixtures/layouts/${f}`)]),
   ];
 
   for (const [name, lines] of sources) {
@@ -240,6 +276,8 @@ describe('what chevrotain says about rejected messages', () => {
   const cutUri = good.slice(0, good.indexOf('/_matrix'));
   const cutStatus = good.slice(0, good.indexOf(' "GET'));
   const badDbevts = good.replace('[0 dbevts]', '[x dbevts]');
+  const cutClose = good.slice(0, good.indexOf('HTTP/1.1') + 8);
+  const junkAfter = good.slice(0, good.indexOf(' "curl')) + ' junk';
   const cases: Array<[string, string, string]> = [
     // the status is an opaque word, so `"GET` is read as one; the error shows up right after it
     ['status missing', noStatus, `expected \`!\` or \` "\` at column ${col(noStatus, ' /_matrix')}`],
@@ -251,6 +289,12 @@ describe('what chevrotain says about rejected messages', () => {
     ['no requester braces', good.replace('{None} ', 'None '), 'expected `{` at column 20'],
     ['garbage dbevts: the user agent cannot be delimited', badDbevts, `expected user agent or \`"\` at column ${col(badDbevts, 'curl')}`],
     ['Received with no URI', '::1 - 8008 - Received request: GET', 'expected ` ` before the URI at column 35 (end of message)'],
+    ['request line not closed', cutClose, `expected \`"\` closing the request line at column ${cutClose.length + 1} (end of message)`],
+    [
+      'something other than a user agent after the request line',
+      junkAfter,
+      `expected \` "\` before the user agent or \` [\` or end of message at column ${col(junkAfter, ' junk')}`,
+    ],
   ];
   for (const [what, msg, expected] of cases) {
     it(what, () => {

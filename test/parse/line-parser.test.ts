@@ -527,16 +527,20 @@ describe('§11.15 garbage, control characters, odd lines: never thrown, always o
       `${TS} - synapse.x`,
       `${TS} - synapse.x - 1 - INF`,
       `${TS} - synapse.x - x1 - INFO - t - m`,
-      `${TS} - synapse.x - 1 - NOTICE - t - m`,
+      `${TS} - synapse.x - 1 - NO TICE - t - m`,
+      `${TS} - synapse.x - 1 - 5 - t - m`,
     ]) {
       expect(isRecordStart(l), l).toBe(false);
       expect(many([base, l])[1]?.kind, l).toBe('continuation');
     }
   });
-  it('a timestamp with out-of-range fields still makes a header, without timeMs', () => {
-    const e = rec('2026-13-45 99:00:00,000 - synapse.x - 1 - INFO - GET-1 - m');
-    expect(e.time).toBe('2026-13-45 99:00:00,000');
-    expect(e.timeMs).toBeNull();
+  it('a timestamp with out-of-range fields has the header shape: not understood (#13.2), but still a record start', () => {
+    const line = '2026-13-45 99:00:00,000 - synapse.x - 1 - INFO - GET-1 - m';
+    const ev = many([line, '  File "x.py", line 1']);
+    expect(ev[0]).toMatchObject({ kind: 'unparsed', reason: 'time out of range: 2026-13-45 99:00:00,000', tag: 'GET-1', timeMs: null });
+    expect(ev[1]).toMatchObject({ kind: 'continuation', recordLine: 1, tag: 'GET-1' });
+    expect(isRecordStart(line)).toBe(true);
+    expect(tagOfLine(line)).toBe('GET-1');
   });
   it('unparsed text is bounded', () => {
     const e = one(`\u0000${'x'.repeat(100_000)}`);
@@ -554,11 +558,12 @@ describe('the whole-line fast path reads a line as the general path does', () =>
 
   function check(line: string): number {
     const e = one(line);
-    if (!isRecord(e) || e.format !== 'text' || e.prefix !== '' || e.time === null) return 0;
+    // (a custom asctime, `…,67 - ` after a mutation, is a text header of another length: not compared here)
+    if (!isRecord(e) || e.format !== 'text' || e.prefix !== '' || e.time === null || e.time.length !== 23) return 0;
     const stripped = one(line.slice(23));
     expect(stripped, line).toEqual({ ...e, time: null, timeMs: null });
     const prefixed = one(`x | ${line}`);
-    expect(prefixed, line).toEqual({ ...e, prefix: 'x | ' });
+    expect(prefixed, line).toEqual({ ...e, prefix: 'x | ', envelope: 'prefix' });
     expect(tagOfLine(`x | ${line}`), line).toBe(e.tag);
     return e.kind === 'processed' ? 1 : 0;
   }

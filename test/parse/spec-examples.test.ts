@@ -269,7 +269,22 @@ const EXTRA_FIELDS: Record<number, ProcessedFields> = {
 };
 
 function accessFieldsOf(e: LogRecord): Record<string, unknown> {
-  const { file: _f, line: _l, epoch: _e, format: _fm, time: _t, timeMs: _tm, logger: _lg, level: _lv, tag: _tg, message: _m, prefix: _p, ...rest } = e;
+  const {
+    file: _f,
+    line: _l,
+    epoch: _e,
+    format: _fm,
+    time: _t,
+    timeMs: _tm,
+    logger: _lg,
+    level: _lv,
+    tag: _tg,
+    message: _m,
+    prefix: _p,
+    levelName: _ln,
+    envelope: _en,
+    ...rest
+  } = e;
   return rest;
 }
 

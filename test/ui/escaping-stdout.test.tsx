@@ -5,10 +5,23 @@
  */
 import { PassThrough } from 'node:stream';
 import { render } from 'ink';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import { escapingStdout } from '../../src/ui/terminal.js';
 import { FakeFeed, HOSTILE_UA, inputStatus, settle, slow, snapshot } from './fixtures.js';
+
+// Ink (through is-in-ci, read when Ink is first imported) writes only the last frame, without
+// cursor or synchronized-output sequences, when CI is set; this test is about those sequences, so
+// Ink must be loaded as on a user's terminal. vi.hoisted runs before the imports above.
+const ciBefore = vi.hoisted(() => {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  return saved;
+});
+afterAll(() => {
+  for (const [key, value] of Object.entries(ciBefore)) if (value !== undefined) process.env[key] = value;
+});
 
 function fakeTerminal(): { stdout: NodeJS.WriteStream; stdin: NodeJS.ReadStream; written: () => string } {
   const out = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40 });

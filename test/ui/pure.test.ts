@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../src/ui/filter.js';
-import {
-  causeLabel,
-  clip,
-  fit,
-  fitRight,
-  formatClock,
-  formatCount,
-  formatDuration,
-  formatPercent,
-  formatRate,
-  safe,
-  sparkline,
-  wrapLogLines,
-} from '../../src/ui/format.js';
+import { causeLabel, clip, fit, fitRight, formatClock, safe, wrapLogLines } from '../../src/ui/format.js';
+import { compactCount, compactDuration, compactPercent, compactRate, sparkline } from '../../src/core/format.js';
 import { MAX_COLUMNS, MAX_ROWS, planLayout, shareLines, windowStart } from '../../src/ui/layout.js';
 import { buildRows } from '../../src/ui/rows.js';
 import { initialState, reduce, selectedPosition, type KeyContext, type KeyFlags, type UiState } from '../../src/ui/state.js';
@@ -21,39 +9,39 @@ import { endpoint, snapshot } from './fixtures.js';
 
 describe('format', () => {
   it('durations stay short', () => {
-    expect(formatDuration(0.0123)).toBe('12ms');
-    expect(formatDuration(2.34)).toBe('2.3s');
-    expect(formatDuration(45.9)).toBe('45s');
-    expect(formatDuration(65)).toBe('1m05s');
-    expect(formatDuration(7380)).toBe('2h03m');
-    expect(formatDuration(1e6)).toBe('11d');
-    expect(formatDuration(null)).toBe('-');
-    expect(formatDuration(Number.NaN)).toBe('-');
+    expect(compactDuration(0.0123)).toBe('12ms');
+    expect(compactDuration(2.34)).toBe('2.3s');
+    expect(compactDuration(45.9)).toBe('45s');
+    expect(compactDuration(65)).toBe('1m05s');
+    expect(compactDuration(7380)).toBe('2h03m');
+    expect(compactDuration(1e6)).toBe('11d');
+    expect(compactDuration(null)).toBe('-');
+    expect(compactDuration(Number.NaN)).toBe('-');
   });
 
   it('counts, rates, percents, clock', () => {
-    expect(formatCount(999)).toBe('999');
-    expect(formatCount(1234)).toBe('1.2k');
-    expect(formatCount(45_600)).toBe('46k');
-    expect(formatCount(1_300_000)).toBe('1.3M');
-    expect(formatRate(0)).toBe('0');
-    expect(formatRate(0.25)).toBe('0.3');
-    expect(formatRate(3)).toBe('3');
-    expect(formatRate(123_456)).toBe('123k');
-    expect(formatPercent(0)).toBe('0%');
-    expect(formatPercent(0.0123)).toBe('1.2%');
-    expect(formatPercent(0.5)).toBe('50%');
+    expect(compactCount(999)).toBe('999');
+    expect(compactCount(1234)).toBe('1.2k');
+    expect(compactCount(45_600)).toBe('46k');
+    expect(compactCount(1_300_000)).toBe('1.3M');
+    expect(compactRate(0)).toBe('0');
+    expect(compactRate(0.25)).toBe('0.3');
+    expect(compactRate(3)).toBe('3');
+    expect(compactRate(123_456)).toBe('123k');
+    expect(compactPercent(0)).toBe('0%');
+    expect(compactPercent(0.0123)).toBe('1.2%');
+    expect(compactPercent(0.5)).toBe('50%');
     expect(formatClock(Date.UTC(2026, 10, 22, 7, 45, 3))).toBe('07:45:03');
     expect(formatClock(null)).toBe('--:--:--');
   });
 
   it('sparklines: newest at the right, scaled to the max, zero distinct from a little', () => {
-    expect(sparkline([0, 1, 8], 3)).toBe('▁▂█');
-    expect(sparkline([0, 0, 0], 3)).toBe('▁▁▁');
-    expect(sparkline([5], 4)).toBe('   █');
-    expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8], 4)).toBe('▅▆▇█');
-    expect(sparkline([1, 2], 0)).toBe('');
-    expect(sparkline([1, 1000], 2)).toBe('▂█');
+    expect(sparkline([0, 1, 8], { width: 3, fit: 'tail', minVisible: true })).toBe('▁▂█');
+    expect(sparkline([0, 0, 0], { width: 3, fit: 'tail', minVisible: true })).toBe('▁▁▁');
+    expect(sparkline([5], { width: 4, fit: 'tail', minVisible: true })).toBe('   █');
+    expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8], { width: 4, fit: 'tail', minVisible: true })).toBe('▅▆▇█');
+    expect(sparkline([1, 2], { width: 0, fit: 'tail', minVisible: true })).toBe('');
+    expect(sparkline([1, 1000], { width: 2, fit: 'tail', minVisible: true })).toBe('▂█');
   });
 
   it('fit pads and cuts by code point', () => {

@@ -27,6 +27,7 @@
  * requests, small bounded tallies per kind, examples of at most EXAMPLE_HEAD + EXAMPLE_TAIL lines
  * of at most EXAMPLE_LINE_MAX characters.
  */
+import { SecondRing } from '../second-ring.js';
 import { detach } from '../../core/strings.js';
 import type { ContinuationLine, Level, LogRecord, ProcessedRecord } from '../../core/types.js';
 import { formatLogTime } from '../../parse/time.js';
@@ -54,8 +55,7 @@ const MESSAGES_MAX = 8;
 const DESTS_MAX = 16;
 /** A job's Processed lines of its first lifetime kept for the merge (see the file comment). */
 const EARLY_MAX = 1_000_000;
-/** Live: the rate window (seconds of log time) and the kinds listed. */
-const RATE_WINDOW_SEC = 60;
+/** Live: the kinds listed. */
 const LIVE_TOP = 20;
 /** `twisted` lines a job defers at most (a longer stderr traceback at a job boundary is read in two). */
 const ORPHANS_MAX = 2000;
@@ -337,13 +337,80 @@ interface ReqState {
   readonly entries: readonly ReqEntry[];
 }
 
-/** A job's Processed lines of its first lifetime (for requests that logged errors before the job). */
+/**
+ * A job's Processed lines of its first lifetime (for requests that logged errors before the job),
+ * as numbers: at INFO every request logs only its Processed line, so this is one entry per request
+ * of the job, and strings would make every job's state megabytes. A root `METHOD-N` is its number
+ * and the index of its method; other roots (request_id_header values) are listed by index.
+ */
 interface EarlyState {
   readonly log: string;
-  readonly roots: readonly string[];
+  /** Per Processed line: the request's number, or -1 (then its root is in `named`). */
+  readonly seqs: Int32Array;
+  readonly methodOf: Uint16Array;
+  readonly methods: readonly string[];
+  readonly servletOf: Uint32Array;
   readonly servlets: readonly string[];
+  readonly named: ReadonlyArray<readonly [number, string]>;
   /** [index, client-lost time] where the request's facts in the job had one. */
   readonly lost: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Builds an EarlyState as the job reads (see there). */
+class EarlyList {
+  private readonly seqs: number[] = [];
+  private readonly methodOf: number[] = [];
+  private readonly servletOf: number[] = [];
+  private readonly methods = new Map<string, number>();
+  private readonly servlets = new Map<string, number>();
+  private readonly named: Array<[number, string]> = [];
+  private readonly lost: Array<[number, number]> = [];
+
+  get length(): number {
+    return this.seqs.length;
+  }
+
+  add(root: string, seq: number, servlet: string, lostMs: number | null): void {
+    const i = this.seqs.length;
+    const suffix = seq >= 0 ? `-${seq}` : '';
+    let method = -1;
+    if (seq >= 0 && root.endsWith(suffix)) {
+      const name = root.slice(0, root.length - suffix.length);
+      method = this.methods.get(name) ?? -1;
+      if (method < 0 && this.methods.size < 0xffff) {
+        method = this.methods.size;
+        this.methods.set(detach(name), method);
+      }
+    }
+    if (method < 0) {
+      this.seqs.push(-1);
+      this.methodOf.push(0);
+      this.named.push([i, detach(root)]);
+    } else {
+      this.seqs.push(seq);
+      this.methodOf.push(method);
+    }
+    let s = this.servlets.get(servlet);
+    if (s === undefined) {
+      s = this.servlets.size;
+      this.servlets.set(servlet, s);
+    }
+    this.servletOf.push(s);
+    if (lostMs !== null) this.lost.push([i, lostMs]);
+  }
+
+  toState(log: string): EarlyState {
+    return {
+      log,
+      seqs: Int32Array.from(this.seqs),
+      methodOf: Uint16Array.from(this.methodOf),
+      methods: [...this.methods.keys()],
+      servletOf: Uint32Array.from(this.servletOf),
+      servlets: [...this.servlets.keys()],
+      named: this.named,
+      lost: this.lost,
+    };
+  }
 }
 
 export interface ErrorsState {
@@ -355,32 +422,6 @@ export interface ErrorsState {
   readonly early: readonly EarlyState[];
   readonly groups: ReadonlyArray<readonly [string, GroupState]>;
   readonly orphans: ReadonlyArray<{ readonly log: string; readonly list: readonly Orphan[]; readonly end: OrphanEnd }>;
-}
-
-/** Error lines per second of log time over the last RATE_WINDOW_SEC seconds (a ring, never sized from the log). */
-class SecondRing {
-  private readonly labels = new Float64Array(RATE_WINDOW_SEC).fill(Number.NaN);
-  private readonly counts = new Float64Array(RATE_WINDOW_SEC);
-
-  add(sec: number): void {
-    const i = ((sec % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-    if (this.labels[i] !== sec) {
-      this.labels[i] = sec;
-      this.counts[i] = 0;
-    }
-    this.counts[i] = (this.counts[i] ?? 0) + 1;
-  }
-
-  window(nowSec: number | null): number[] {
-    const out = new Array<number>(RATE_WINDOW_SEC).fill(0);
-    if (nowSec === null) return out;
-    for (let k = 0; k < RATE_WINDOW_SEC; k++) {
-      const s = nowSec - RATE_WINDOW_SEC + 1 + k;
-      const i = ((s % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-      if (this.labels[i] === s) out[k] = this.counts[i] ?? 0;
-    }
-    return out;
-  }
 }
 
 export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, ErrorsLive> {
@@ -400,7 +441,7 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
   private readonly groups = new Map<string, Group>();
   /** In a job: deferred `twisted` lines per log, while their reading could depend on an earlier job. */
   private readonly orphans = new Map<string, { list: Orphan[]; end: OrphanEnd | null; target: Orphan | null }>();
-  private readonly early = new Map<string, { roots: string[]; servlets: string[]; lost: Array<[number, number]> }>();
+  private readonly early = new Map<string, EarlyList>();
   private readonly tags = new TagReader();
   private readonly sinceMs: number | null;
   private readonly untilMs: number | null;
@@ -465,14 +506,11 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
     if (!this.ctx.job || at.life.epoch !== 0) return;
     let early = this.early.get(at.log);
     if (early === undefined) {
-      early = { roots: [], servlets: [], lost: [] };
+      early = new EarlyList();
       this.early.set(at.log, early);
     }
-    if (early.roots.length >= EARLY_MAX) return;
-    const lost = req.open?.clientLostMs ?? null;
-    if (lost !== null) early.lost.push([early.roots.length, lost]);
-    early.roots.push(detach(root));
-    early.servlets.push(req.endpoint.servlet);
+    if (early.length >= EARLY_MAX) return;
+    early.add(root, req.seq, req.endpoint.servlet, req.open?.clientLostMs ?? null);
   }
 
   onLifetimeEnd(life: { readonly log: string; readonly epoch: number }): void {
@@ -666,7 +704,7 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
       byLevel: this.byLevel,
       droppedLines: this.droppedLines,
       requests,
-      early: [...this.early].map(([log, e]) => ({ log, ...e })),
+      early: [...this.early].map(([log, e]) => e.toState(log)),
       groups: [...this.groups].map(
         ([k, g]) => [k, { rec: g.rec, reader: g.reader.toState(), lines: g.lines, complete: g.reader.complete, chainPending: g.chainPending }] as const,
       ),
@@ -762,10 +800,10 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
 
   /** Finishes an entry with next's Processed line of its request, if next has one (its first). */
   private finishFromNext(e: ReqEntry, epoch: number, early: EarlyIndex, join: Join): void {
-    const i = early.at.get(e.root);
+    const i = early.find(e.root);
     if (i === undefined) return;
     e.finished = true;
-    e.servlet = early.servlets[i] ?? null;
+    e.servlet = early.servletAt(i);
     const before = join.stitches.get(stitchKey(epoch, e.root));
     e.lostMs = before?.clientLostMs ?? early.lost.get(i) ?? null;
   }
@@ -889,19 +927,44 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
 }
 
 interface EarlyIndex {
-  readonly at: Map<string, number>;
-  readonly servlets: readonly string[];
+  /** The index of the root's first Processed line. */
+  find(root: string): number | undefined;
+  servletAt(i: number): string | null;
   readonly lost: Map<number, number>;
 }
 
-/** The first Processed line of each root in a job's early list. */
+const NUMBERED_ROOT = /^(.+)-(\d+)$/;
+
+/** Looks roots up in a job's early list (the first Processed line of each). */
 function earlyIndex(e: EarlyState | undefined): EarlyIndex | null {
   if (e === undefined) return null;
-  const at = new Map<string, number>();
-  e.roots.forEach((root, i) => {
-    if (!at.has(root)) at.set(root, i);
-  });
-  return { at, servlets: e.servlets, lost: new Map(e.lost.map(([i, ms]) => [i, ms])) };
+  let bySeq: Map<number, number> | null = null;
+  let byName: Map<string, number> | null = null;
+  return {
+    find(root) {
+      const m = NUMBERED_ROOT.exec(root);
+      const method = m === null ? -1 : e.methods.indexOf(m[1]!);
+      if (m !== null && method >= 0) {
+        if (bySeq === null) {
+          bySeq = new Map();
+          for (let i = 0; i < e.seqs.length; i++) {
+            const seq = e.seqs[i]!;
+            if (seq >= 0 && !bySeq.has(seq)) bySeq.set(seq, i);
+          }
+        }
+        // a process numbers its requests with one counter whatever the method (spec §3.1)
+        const i = bySeq.get(Number(m[2]));
+        if (i !== undefined && e.methodOf[i] === method) return i;
+      }
+      if (byName === null) {
+        byName = new Map();
+        for (const [i, name] of e.named) if (!byName.has(name)) byName.set(name, i);
+      }
+      return byName.get(root);
+    },
+    servletAt: (i) => e.servlets[e.servletOf[i] ?? -1] ?? null,
+    lost: new Map(e.lost.map(([i, ms]) => [i, ms])),
+  };
 }
 
 const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failure|Cancelled)\w*(?::|$)/;
@@ -985,4 +1048,5 @@ function exampleLines(rec: Rec, message: string, extra: readonly string[], lines
 
 export const errorsAnalyzer = {
   create: (ctx) => new ErrorsAnalyzer(ctx),
+  transferables: (s) => s.early.flatMap((e) => [e.seqs.buffer, e.methodOf.buffer, e.servletOf.buffer] as ArrayBuffer[]),
 } satisfies AnalyzerFactory<ErrorsState, ErrorsResult, ErrorsLive>;

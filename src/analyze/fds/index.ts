@@ -12,6 +12,7 @@
  *  - bursts of `Connection from client lost` outside a shutdown (a shutdown drops every connection);
  *  - with fd errors, many distinct remote servers at once: the FAQ's legitimate cause (a busy room).
  */
+import { medianSorted } from 'simple-statistics';
 import type { ContinuationLine, LogRecord, ProcessedRecord } from '../../core/types.js';
 import { percent, plural, round1 } from '../../core/format.js';
 import { formatLogTime } from '../../parse/time.js';
@@ -19,7 +20,7 @@ import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished, Join, LiveCo
 import { classifyEndpoint } from '../endpoints.js';
 import type { EndedLifetime } from '../model/lifetime.js';
 import type { OpenFacts } from '../model/requests.js';
-import { RISE_MIN_EXCESS, RISE_MIN_SPAN_MS, unloggedNumbers, type UnloggedNumbers, type UnloggedRise } from '../model/unlogged.js';
+import { LiveUnlogged, RISE_MIN_EXCESS, RISE_MIN_SPAN_MS, unloggedNumbers, type UnloggedNumbers, type UnloggedRise } from '../model/unlogged.js';
 import { failuresOf, type WaitFacts } from '../model/waits.js';
 import { longPollKind } from '../slow/classify.js';
 import type { FdLifetime, FdReport, FdVerdict, HungShare, InFlightPoint } from '../types.js';
@@ -183,9 +184,6 @@ export interface FdsLive {
   }>;
 }
 
-/** Live: the unlogged-number scan is redone at most this often (log time). */
-const LIVE_UNLOGGED_MS = 5000;
-
 function key(log: string, epoch: number): string {
   return `${log}\u0000${epoch}`;
 }
@@ -255,12 +253,10 @@ function downsample(series: Series | null): InFlightPoint[] {
   return out;
 }
 
+/** The median disconnects per window, the windows without any (`zeros`, not in `counts`) included. */
 function medianWithZeros(counts: number[], zeros: number): number {
-  const n = counts.length + zeros;
-  if (n === 0) return 0;
-  const sorted = counts.slice().sort((a, b) => a - b);
-  const at = (k: number): number => (k < zeros ? 0 : (sorted[k - zeros] ?? 0));
-  return n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2;
+  if (counts.length + zeros === 0) return 0;
+  return medianSorted(new Array<number>(zeros).fill(0).concat(counts.slice().sort((a, b) => a - b)));
 }
 
 /** Bursts of clients giving up, outside [shutdownFromMs, ∞) (a shutdown drops every connection). */
@@ -552,7 +548,11 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
   private done: DoneLife[] = [];
   private readonly order: string[] = [];
 
-  constructor(private readonly ctx: AnalyzerContext) {}
+  private readonly unloggedNow: LiveUnlogged;
+
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.unloggedNow = new LiveUnlogged(ctx.options.stuckAfterSec);
+  }
 
   private lifeOf(log: string, epoch: number): LifeFd {
     const k = key(log, epoch);
@@ -672,7 +672,7 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
    * How things stand now, per log: cheap signals only (fd error lines, requests open past
    * stuck-after), plus the numbers never logged (INFO, #10 §3): a rise of their rate while the
    * process runs is the same indirect sign of hanging requests as in a finished log. That scan
-   * is over the lifetime's bitset, so it is refreshed at most every LIVE_UNLOGGED_MS of log time.
+   * is over the lifetime's bitset, so it is refreshed at most every LiveUnlogged.REFRESH_MS of log time.
    */
   live(now: LiveContext): FdsLive {
     const logs: Array<FdsLive['logs'][number]> = [];
@@ -684,7 +684,7 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
         const s = openStartMs(f, life);
         if (s !== null && now.nowMs !== null && now.nowMs - s >= stuckMs) hungNow++;
       }
-      const unlogged = this.liveUnlogged(life);
+      const unlogged = this.unloggedNow.of(life);
       const fdErrorLines = raw === undefined ? 0 : raw.fd.count;
       const rising = unlogged?.rise ?? null;
       const verdict: FdVerdict =
@@ -700,18 +700,6 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
       });
     }
     return { logs };
-  }
-
-  private readonly liveCache = new Map<string, { atMs: number; value: UnloggedNumbers | null }>();
-
-  private liveUnlogged(life: EndedLifetime): UnloggedNumbers | null {
-    const k = key(life.log, life.epoch);
-    const hit = this.liveCache.get(k);
-    const at = life.stopMs ?? 0;
-    if (hit !== undefined && Math.abs(at - hit.atMs) < LIVE_UNLOGGED_MS) return hit.value;
-    const value = unloggedNumbers(life, this.ctx.options.stuckAfterSec);
-    this.liveCache.set(k, { atMs: at, value });
-    return value;
   }
 }
 

@@ -140,3 +140,24 @@ function findRise(positions: Uint32Array, fromSeq: number, n: number, life: Ende
   if (fromMs === null || endMs === null || endMs - fromMs < RISE_MIN_SPAN_MS) return null;
   return { fromSeq: fromSeqRise, fromMs, rateBefore, rateAfter, count, excess };
 }
+
+/**
+ * Live views (top, `tail -f |`) ask for a running lifetime's unlogged numbers about once a second;
+ * the scan is over the lifetime's bitsets, so it is redone at most every REFRESH_MS of log time.
+ */
+export class LiveUnlogged {
+  static readonly REFRESH_MS = 5000;
+  private readonly cache = new Map<string, { atMs: number; value: UnloggedNumbers | null }>();
+
+  constructor(private readonly stuckAfterSec: number) {}
+
+  of(life: EndedLifetime): UnloggedNumbers | null {
+    const k = `${life.log}\u0000${life.epoch}`;
+    const hit = this.cache.get(k);
+    const at = life.stopMs ?? 0;
+    if (hit !== undefined && Math.abs(at - hit.atMs) < LiveUnlogged.REFRESH_MS) return hit.value;
+    const value = unloggedNumbers(life, this.stuckAfterSec);
+    this.cache.set(k, { atMs: at, value });
+    return value;
+  }
+}

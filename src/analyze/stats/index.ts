@@ -3,6 +3,7 @@
  * where the time went (table.ts). Mergeable in any order: counters add, samples merge, sums are
  * exact. Live views also get request and error rates per second over the last minute of log time.
  */
+import { SecondRing } from '../second-ring.js';
 import type { ProcessedRecord } from '../../core/types.js';
 import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished } from '../contract.js';
 import type { EndpointStats } from '../types.js';
@@ -27,34 +28,6 @@ export interface StatsLive {
 
 export interface StatsState {
   readonly table: EndpointStatsState;
-}
-
-const RATE_WINDOW_SEC = 60;
-
-/** Per-second counters over the last RATE_WINDOW_SEC seconds of log time (a ring: never sized from the log). */
-class SecondRing {
-  private readonly labels = new Float64Array(RATE_WINDOW_SEC).fill(Number.NaN);
-  private readonly counts = new Float64Array(RATE_WINDOW_SEC);
-
-  add(sec: number): void {
-    const i = ((sec % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-    if (this.labels[i] !== sec) {
-      this.labels[i] = sec;
-      this.counts[i] = 0;
-    }
-    this.counts[i] = (this.counts[i] ?? 0) + 1;
-  }
-
-  window(nowSec: number | null): number[] {
-    const out = new Array<number>(RATE_WINDOW_SEC).fill(0);
-    if (nowSec === null) return out;
-    for (let k = 0; k < RATE_WINDOW_SEC; k++) {
-      const s = nowSec - RATE_WINDOW_SEC + 1 + k;
-      const i = ((s % RATE_WINDOW_SEC) + RATE_WINDOW_SEC) % RATE_WINDOW_SEC;
-      if (this.labels[i] === s) out[k] = this.counts[i] ?? 0;
-    }
-    return out;
-  }
 }
 
 export class StatsAnalyzer implements Analyzer<StatsState, StatsResult, StatsLive> {

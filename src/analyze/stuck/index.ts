@@ -15,7 +15,7 @@ import { classifyEndpoint } from '../endpoints.js';
 import { overlapsTimeWindow } from '../filter.js';
 import type { EndedLifetime } from '../model/lifetime.js';
 import type { HungFinished, OpenFacts } from '../model/requests.js';
-import { unloggedNumbers, type UnloggedNumbers, type UnloggedRise } from '../model/unlogged.js';
+import { LiveUnlogged, unloggedNumbers, type UnloggedRise } from '../model/unlogged.js';
 import { totalFailures, type WaitFacts } from '../model/waits.js';
 import type { LifetimeSummary, StuckEvidence, StuckFinding, StuckState } from '../types.js';
 
@@ -40,9 +40,6 @@ export interface StuckLive {
   readonly unlogged: ReadonlyArray<{ readonly log: string; readonly epoch: number; readonly pending: number; readonly rise: UnloggedRise | null }>;
 }
 
-/** Live: the unlogged-number scan is redone at most this often (log time). */
-const LIVE_UNLOGGED_MS = 5000;
-
 export interface StuckState_ {
   readonly findings: StuckFinding[];
   readonly lifetimes: LifetimeSummary[];
@@ -58,8 +55,8 @@ const LIVE_MAX = 200;
 export const MAX_LISTED_PER_LIFETIME = 1000;
 export const MAX_LISTED_TOTAL = 10_000;
 
-// Requests that never finished matter more than ones that finished late; unlogged numbers are indirect.
-const STATE_RANK: Record<StuckState, number> = {
+/** How telling each state is, most first: requests that never finished matter more than ones that finished late; unlogged numbers are indirect. */
+export const STATE_RANK: Record<StuckState, number> = {
   'open-at-kill': 0,
   'open-at-shutdown': 1,
   'cut-off': 2,
@@ -270,7 +267,11 @@ export class StuckAnalyzer implements Analyzer<StuckState_, StuckResult, StuckLi
   private notListed = 0;
   private receivedLines = 0;
 
-  constructor(private readonly ctx: AnalyzerContext) {}
+  private readonly unloggedNow: LiveUnlogged;
+
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.unloggedNow = new LiveUnlogged(ctx.options.stuckAfterSec);
+  }
 
   onLifetimeEnd(life: EndedLifetime): void {
     this.receivedLines += life.receivedLines;
@@ -324,22 +325,10 @@ export class StuckAnalyzer implements Analyzer<StuckState_, StuckResult, StuckLi
         open.push(openFinding(f, life, 'open', now.nowMs));
         if (open.length >= LIVE_MAX * 4) break;
       }
-      const u = this.liveUnlogged(life);
+      const u = this.unloggedNow.of(life);
       if (u !== null) unlogged.push({ log: life.log, epoch: life.epoch, pending: u.missing, rise: u.rise });
     }
     return { open: sortStuck(open).slice(0, LIVE_MAX), unlogged };
-  }
-
-  private readonly liveCache = new Map<string, { atMs: number; value: UnloggedNumbers | null }>();
-
-  private liveUnlogged(life: EndedLifetime): UnloggedNumbers | null {
-    const k = `${life.log}\u0000${life.epoch}`;
-    const hit = this.liveCache.get(k);
-    const at = life.stopMs ?? 0;
-    if (hit !== undefined && Math.abs(at - hit.atMs) < LIVE_UNLOGGED_MS) return hit.value;
-    const value = unloggedNumbers(life, this.ctx.options.stuckAfterSec);
-    this.liveCache.set(k, { atMs: at, value });
-    return value;
   }
 }
 

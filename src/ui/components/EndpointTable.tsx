@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { EndpointStats } from '../../analyze/types.js';
-import { fit, fitRight, formatCount, formatDuration, formatPercent, safe } from '../format.js';
+import { fit, fitRight, safe } from '../format.js';
+import { compactCount, compactDuration, compactPercent } from '../../core/format.js';
 import type { SortKey } from '../rows.js';
 
 export interface EndpointTableProps {
@@ -21,20 +22,20 @@ interface Column {
 }
 
 const NARROW: readonly Column[] = [
-  { label: 'count', sort: 'count', width: 7, cell: (e) => formatCount(e.count) },
-  { label: 'p50', sort: 'p50', width: 7, cell: (e) => formatDuration(e.p50Sec) },
-  { label: 'p90', sort: 'p90', width: 7, cell: (e) => formatDuration(e.p90Sec) },
-  { label: 'p99', sort: 'p99', width: 7, cell: (e) => formatDuration(e.p99Sec) },
-  { label: 'err', sort: 'errors', width: 7, cell: (e) => formatPercent(e.errorRate) },
+  { label: 'count', sort: 'count', width: 7, cell: (e) => compactCount(e.count) },
+  { label: 'p50', sort: 'p50', width: 7, cell: (e) => compactDuration(e.p50Sec) },
+  { label: 'p90', sort: 'p90', width: 7, cell: (e) => compactDuration(e.p90Sec) },
+  { label: 'p99', sort: 'p99', width: 7, cell: (e) => compactDuration(e.p99Sec) },
+  { label: 'err', sort: 'errors', width: 7, cell: (e) => compactPercent(e.errorRate) },
 ];
 
 const WIDE: readonly Column[] = [
   ...NARROW,
-  { label: '5xx', sort: null, width: 6, cell: (e) => formatCount(e.status5xx) },
-  { label: '4xx', sort: null, width: 6, cell: (e) => formatCount(e.status4xx) },
-  { label: '!', sort: null, width: 5, cell: (e) => formatCount(e.dropped) },
-  { label: 'max', sort: null, width: 7, cell: (e) => formatDuration(e.maxSec) },
-  { label: 'total', sort: null, width: 8, cell: (e) => formatDuration(e.sumSec) },
+  { label: '5xx', sort: null, width: 6, cell: (e) => compactCount(e.status5xx) },
+  { label: '4xx', sort: null, width: 6, cell: (e) => compactCount(e.status4xx) },
+  { label: '!', sort: null, width: 5, cell: (e) => compactCount(e.dropped) },
+  { label: 'max', sort: null, width: 7, cell: (e) => compactDuration(e.maxSec) },
+  { label: 'total', sort: null, width: 8, cell: (e) => compactDuration(e.sumSec) },
 ];
 
 /** The per-endpoint table; the sorted column is marked ▼. */
@@ -42,7 +43,7 @@ export function EndpointTable({ width, wide, endpoints, total, visibleRows, sort
   const columns = wide ? WIDE : NARROW;
   const numbers = columns.reduce((n, c) => n + c.width, 0);
   const nameWidth = Math.max(12, width - numbers - 1);
-  const count = endpoints.length === total ? formatCount(total) : `${formatCount(endpoints.length)} of ${formatCount(total)}`;
+  const count = endpoints.length === total ? compactCount(total) : `${compactCount(endpoints.length)} of ${compactCount(total)}`;
   const shown = endpoints.slice(0, visibleRows);
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { KNOWN_CAUSES } from '../../analyze/errors/causes.js';
-import { fit, fitRight, formatClock, formatCount, formatRate, safe, sparkline } from '../format.js';
+import { fit, fitRight, formatClock, safe } from '../format.js';
+import { compactCount, compactRate, sparkline } from '../../core/format.js';
 import { windowStart } from '../layout.js';
 import type { ErrorRow } from '../rows.js';
 
@@ -30,14 +31,14 @@ export function ErrorsPanel({ width, wide, rows, rate, lines, kinds, visibleRows
     <Box flexDirection="column" width={width} flexShrink={0}>
       <Text wrap="truncate-end" bold>
         {'Logged errors '}
-        {formatCount(lines)}
+        {compactCount(lines)}
         <Text dimColor>
           {' lines · '}
-          {formatCount(kinds)} kinds{lines === 0 ? ' · none' : ' · Enter: example'}
+          {compactCount(kinds)} kinds{lines === 0 ? ' · none' : ' · Enter: example'}
           {'  '}
         </Text>
-        <Text color="red">{sparkline(rate, spark)}</Text>
-        <Text dimColor> {formatRate(recent)}/s</Text>
+        <Text color="red">{sparkline(rate, { width: spark, fit: 'tail', minVisible: true })}</Text>
+        <Text dimColor> {compactRate(recent)}/s</Text>
       </Text>
       {shown.map((r, i) => {
         const e = r.item;
@@ -49,7 +50,7 @@ export function ErrorsPanel({ width, wide, rows, rate, lines, kinds, visibleRows
         return (
           <Text key={r.id} wrap="truncate-end" inverse={sel}>
             {sel ? '›' : ' '}
-            {fitRight(formatCount(e.count), 7)} <Text color={e.level === null ? undefined : LEVEL_COLOR[e.level]}>{fit(e.level ?? '-', 8)}</Text>{' '}
+            {fitRight(compactCount(e.count), 7)} <Text color={e.level === null ? undefined : LEVEL_COLOR[e.level]}>{fit(e.level ?? '-', 8)}</Text>{' '}
             {fit(safe(e.title), Math.max(8, width - fixed))}
             <Text dimColor>{last}</Text>
             <Text dimColor>{causeCell}</Text>

@@ -1,5 +1,7 @@
 import { Box, Text } from 'ink';
-import { formatCount, safe } from '../format.js';
+import { safe } from '../format.js';
+import { compactCount } from '../../core/format.js';
+
 import type { FdItem } from '../types.js';
 
 export interface FdPanelProps {
@@ -28,7 +30,7 @@ export function FdPanel({ width, lines, fds }: FdPanelProps) {
           {safe(f.file)}: <Text color={COLOR[f.verdict]}>{f.verdict}</Text>
           <Text dimColor>
             {' · '}
-            {formatCount(f.inFlight)} in flight · {formatCount(f.fdErrorLines)} fd error lines
+            {compactCount(f.inFlight)} in flight · {compactCount(f.fdErrorLines)} fd error lines
             {i === shown.length - 1 && hidden > 0 ? ` · +${hidden} more` : ''}
           </Text>
         </Text>

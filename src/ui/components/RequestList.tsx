@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { StuckEvidence } from '../../analyze/types.js';
-import { causeLabel, fit, fitRight, formatClock, formatDuration, formatCount, safe } from '../format.js';
+import { causeLabel, fit, fitRight, formatClock, safe } from '../format.js';
+import { compactCount, compactDuration } from '../../core/format.js';
 import { windowStart } from '../layout.js';
 import type { RequestRow } from '../rows.js';
 
@@ -36,7 +37,7 @@ export interface RequestListProps {
 }
 
 function Title({ kind, rows, total, stuckTotal, stuckAfterSec, slowThresholdSec }: RequestListProps) {
-  const count = rows.length === total ? formatCount(total) : `${formatCount(rows.length)} of ${formatCount(total)}`;
+  const count = rows.length === total ? compactCount(total) : `${compactCount(rows.length)} of ${compactCount(total)}`;
   if (kind === 'in-flight') {
     return (
       <Text wrap="truncate-end" bold>
@@ -45,10 +46,10 @@ function Title({ kind, rows, total, stuckTotal, stuckAfterSec, slowThresholdSec 
         {stuckTotal > 0 ? (
           <Text color="red">
             {' · '}
-            {stuckTotal} stuck (open ≥ {formatDuration(stuckAfterSec)})
+            {stuckTotal} stuck (open ≥ {compactDuration(stuckAfterSec)})
           </Text>
         ) : (
-          <Text dimColor> · stuck after {formatDuration(stuckAfterSec)}</Text>
+          <Text dimColor> · stuck after {compactDuration(stuckAfterSec)}</Text>
         )}
         {total === 0 ? <Text dimColor> · none</Text> : null}
       </Text>
@@ -60,7 +61,7 @@ function Title({ kind, rows, total, stuckTotal, stuckAfterSec, slowThresholdSec 
       {count}
       <Text dimColor>
         {' · ≥ '}
-        {formatDuration(slowThresholdSec)}, newest first{total === 0 ? ' · none yet' : ''}
+        {compactDuration(slowThresholdSec)}, newest first{total === 0 ? ' · none yet' : ''}
       </Text>
     </Text>
   );
@@ -68,7 +69,7 @@ function Title({ kind, rows, total, stuckTotal, stuckAfterSec, slowThresholdSec 
 
 function InFlightLine({ row, width, wide, showFile, selected }: { row: RequestRow; width: number; wide: boolean; showFile: boolean; selected: boolean }) {
   const mark = selected ? '›' : ' ';
-  const age = fitRight(formatDuration(row.sec), 6);
+  const age = fitRight(compactDuration(row.sec), 6);
   const tag = fit(safe(row.tag), 12);
   const file = showFile ? fit(safe(row.file), 16) + ' ' : '';
   const evidence = wide ? fit(row.evidence.map((e) => EVIDENCE[e]).join(', '), 34) + ' ' : '';
@@ -89,7 +90,7 @@ function InFlightLine({ row, width, wide, showFile, selected }: { row: RequestRo
 
 function SlowLine({ row, width, wide, showFile, selected }: { row: RequestRow; width: number; wide: boolean; showFile: boolean; selected: boolean }) {
   const mark = selected ? '›' : ' ';
-  const total = fitRight(formatDuration(row.sec), 6);
+  const total = fitRight(compactDuration(row.sec), 6);
   const cause = fit(row.verdict === null ? '?' : causeLabel(row.verdict), 7);
   const tag = fit(safe(row.tag), 12);
   const status = fit(`${row.status ?? '?'}${row.dropped ? '!' : ''}`, 4);

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatPercent, formatRate, sparkline } from '../format.js';
+import { compactPercent, compactRate, sparkline } from '../../core/format.js';
 
 export interface SparklinesProps {
   readonly width: number;
@@ -18,8 +18,8 @@ function recent(values: readonly number[], n: number): number {
 export function Sparklines({ width, lines, requestRate, errorRate }: SparklinesProps) {
   const req = recent(requestRate, 10);
   const err = recent(errorRate, 10);
-  const reqLabel = `${formatRate(req)}/s`.padStart(7);
-  const errLabel = `${formatRate(err)}/s ${req > 0 ? formatPercent(err / req) : ''}`.padEnd(12);
+  const reqLabel = `${compactRate(req)}/s`.padStart(7);
+  const errLabel = `${compactRate(err)}/s ${req > 0 ? compactPercent(err / req) : ''}`.padEnd(12);
   // "req/s " + spark + " " + label (7) ; "err/s " + spark + " " + label (12)
   if (lines === 2) {
     const w = Math.max(8, Math.min(60, width - 22));
@@ -27,11 +27,12 @@ export function Sparklines({ width, lines, requestRate, errorRate }: SparklinesP
       <Box flexDirection="column" width={width}>
         <Text wrap="truncate-end">
           <Text dimColor>requests </Text>
-          <Text color="green">{sparkline(requestRate, w)}</Text> {reqLabel} <Text dimColor>(10 s avg, last {w} s)</Text>
+          <Text color="green">{sparkline(requestRate, { width: w, fit: 'tail', minVisible: true })}</Text> {reqLabel}{' '}
+          <Text dimColor>(10 s avg, last {w} s)</Text>
         </Text>
         <Text wrap="truncate-end">
           <Text dimColor>errors </Text>
-          <Text color="red">{sparkline(errorRate, w)}</Text> {errLabel}
+          <Text color="red">{sparkline(errorRate, { width: w, fit: 'tail', minVisible: true })}</Text> {errLabel}
         </Text>
       </Box>
     );
@@ -41,9 +42,9 @@ export function Sparklines({ width, lines, requestRate, errorRate }: SparklinesP
     <Box width={width}>
       <Text wrap="truncate-end">
         <Text dimColor>req </Text>
-        <Text color="green">{sparkline(requestRate, w)}</Text> {reqLabel}
+        <Text color="green">{sparkline(requestRate, { width: w, fit: 'tail', minVisible: true })}</Text> {reqLabel}
         <Text dimColor>{'  '}err </Text>
-        <Text color="red">{sparkline(errorRate, w)}</Text> {errLabel}
+        <Text color="red">{sparkline(errorRate, { width: w, fit: 'tail', minVisible: true })}</Text> {errLabel}
       </Text>
     </Box>
   );

@@ -199,6 +199,11 @@ export interface EndpointStats {
   readonly meanDbEvents: number;
   /** Long-poll requests that returned near their timeout: normal, counted apart. */
   readonly longPolls: number;
+  /**
+   * Requests counted but not timed: their total time cannot be a duration (negative, or longer
+   * than since 1970: the wall clock stepped during them; parse/access.ts possibleTotalSec).
+   */
+  readonly untimed: number;
   readonly percentiles: PercentileMethod;
 }
 

@@ -542,15 +542,28 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
 }
 
 function levelFact(files: readonly FileSummary[]): Parts {
-  const debug = files.filter((f) => f.accessLevel === 'debug').length;
   if (files.length === 0) return [strong('Access log level:'), txt(' unknown (no input)')];
-  if (debug === files.length) {
+  // The level shows only in access lines (synapse/http/site.py: Received at DEBUG, Processed at INFO).
+  const withAccess = files.filter((f) => f.processed + f.received > 0);
+  if (files.every((f) => f.records === 0)) {
+    return [strong('Access log level: unknown.'), txt(' No Synapse log line was recognised in the input: is it a Synapse log?')];
+  }
+  if (withAccess.length === 0) {
+    return [
+      strong('Access log level: unknown.'),
+      txt(' No access-log lines ('),
+      code('synapse.access.http.*'),
+      txt(') in the input: the access logger is set above INFO, or this process serves no HTTP.'),
+    ];
+  }
+  const debug = withAccess.filter((f) => f.accessLevel === 'debug').length;
+  if (debug === withAccess.length) {
     return [
       strong('Access log level: DEBUG.'),
       txt(' Every request logged a "Received request" line when it started, so requests that never finished are found exactly.'),
     ];
   }
-  const which = debug === 0 ? 'INFO' : `INFO in ${groupedInt(files.length - debug)} of ${groupedInt(files.length)} files`;
+  const which = debug === 0 ? 'INFO' : `INFO in ${groupedInt(withAccess.length - debug)} of ${groupedInt(withAccess.length)} files`;
   return [
     strong(`Access log level: ${which}.`),
     txt(
@@ -560,7 +573,7 @@ function levelFact(files: readonly FileSummary[]): Parts {
 }
 
 function levelAdvice(files: readonly FileSummary[]): Block[] {
-  if (files.length === 0 || files.every((f) => f.accessLevel === 'debug')) return [];
+  if (!files.some((f) => f.processed + f.received > 0 && f.accessLevel === 'info')) return [];
   return [
     {
       k: 'para',

@@ -105,7 +105,7 @@ const OWN: Record<string, string[]> = {
   report: ['redact', 'keep-server', 'redaction-map', 'form', 'output', 'threshold', 'stuck-after'],
   top: ['follow', 'threshold', 'stuck-after'],
 };
-const GLOBAL = ['help', 'version', 'tz'];
+const GLOBAL = ['help', 'version', 'tz', 'year'];
 
 describe('each command takes only its own options', () => {
   for (const [command, own] of Object.entries(OWN)) {

@@ -149,6 +149,11 @@ export interface LifetimeSummary {
   readonly terminated: boolean;
   /** Requests with lines but no Processed line when it stopped (or when the input ended). */
   readonly openAtStop: number;
+  /**
+   * Of those, at the end of the input (the process still running): open for less than
+   * --stuck-after, so not stuck (yet): counted here, not listed.
+   */
+  readonly openRecent: number;
   /** `!` Processed lines written during its shutdown. */
   readonly cutOff: number;
   /** Finished requests that ran at least --stuck-after. */
@@ -194,6 +199,11 @@ export interface EndpointStats {
   readonly meanDbEvents: number;
   /** Long-poll requests that returned near their timeout: normal, counted apart. */
   readonly longPolls: number;
+  /**
+   * Requests counted but not timed: their total time cannot be a duration (negative, or longer
+   * than since 1970: the wall clock stepped during them; parse/access.ts possibleTotalSec).
+   */
+  readonly untimed: number;
   readonly percentiles: PercentileMethod;
 }
 

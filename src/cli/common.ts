@@ -2,6 +2,7 @@ import type { LineAccounting } from '../core/types.js';
 import { InputError } from '../input/sources.js';
 import { unparsedSummary } from '../render/accounting.js';
 import { UsageError } from '../run/inputs.js';
+import { OutputError } from '../run/output-file.js';
 import { writeStderr } from './output.js';
 
 /**
@@ -15,14 +16,6 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 export const EXIT_OUTPUT = 74;
-
-/** The output (stdout, -o, --redaction-map) could not be written: one line, exit 74. */
-export class OutputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutputError';
-  }
-}
 
 /** One line on stderr; on a terminal, control characters in it (a file name, a log excerpt) are shown escaped. */
 export function warn(message: string): void {
@@ -65,5 +58,3 @@ export function reportAccounting(acc: LineAccounting | null, warnings: readonly 
   if (warnings.length > 0) return EXIT_USAGE;
   return opts.strict && acc !== null && acc.unparsed > 0 ? EXIT_FINDINGS : 0;
 }
-
-export { parseDurationSec } from '../commands/analysis.js';

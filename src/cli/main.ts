@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { normaliseArgv } from './argv.js';
 import { EXIT_USAGE } from './common.js';
 import { grepCommand } from './commands/grep.js';
 import { parseCommand } from './commands/parse.js';
@@ -8,8 +9,9 @@ import { errorsCommand, fdsCommand, slowCommand, statsCommand, stuckCommand } fr
 import { reportCommand } from './commands/report.js';
 import { topCommand } from './commands/top.js';
 import { SYNLOG_VERSION } from '../version.js';
+import { resolveTimeZone, setLogTimeZone } from '../core/zone.js';
 
-const cli = yargs(hideBin(process.argv))
+const cli = yargs(normaliseArgv(hideBin(process.argv)))
   .scriptName('synlog')
   .usage('synlog <command> [options] [files..]\n\nMake sense of Synapse homeserver logs: files (plain, rotated, .gz) or stdin.')
   .command(grepCommand)
@@ -21,6 +23,13 @@ const cli = yargs(hideBin(process.argv))
   .command(errorsCommand)
   .command(reportCommand)
   .command(topCommand)
+  .option('tz', {
+    type: 'string',
+    global: true,
+    describe:
+      'the zone the text log was written in (IANA name like Europe/Berlin, or local): its times are read as that wall clock, and every time is printed in it',
+    coerce: (zone: string) => resolveTimeZone(zone),
+  })
   .option('year', {
     type: 'number',
     global: true,
@@ -32,6 +41,7 @@ const cli = yargs(hideBin(process.argv))
     return true;
   }, true)
   .middleware((argv) => {
+    if (typeof argv.tz === 'string') setLogTimeZone(argv.tz);
     // Read by every LineParser, worker threads included (they inherit the environment).
     if (argv.year !== undefined) process.env.SYNLOG_YEAR = String(argv.year);
   })

@@ -56,3 +56,36 @@ const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
 export function progressLine(totalBytes: number, wanted: boolean): Progress | undefined {
   return wanted && process.stderr.isTTY && totalBytes > PROGRESS_MIN_BYTES ? new Progress(totalBytes) : undefined;
 }
+
+/**
+ * A status line on stderr for live input on a terminal (a pipe, --follow): what has been read so
+ * far, redrawn in place; cleared before output and when the run ends (Ctrl-C included), so it
+ * never stays on screen among the results.
+ */
+export class StatusLine {
+  private shown = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  show(text: string): void {
+    const width = this.stream.columns > 1 ? this.stream.columns - 1 : 79;
+    // One screen line: a wrapped line would not be erased by \r.
+    const line = [...text].length > width ? `${[...text].slice(0, width - 1).join('')}…` : text;
+    this.stream.write(`\r\x1b[K${line}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.stream.write('\r\x1b[K');
+    this.shown = false;
+  }
+
+  done(): void {
+    this.clear();
+  }
+}
+
+/** A status line when `wanted` and stderr is a terminal; else none. */
+export function statusLine(wanted: boolean): StatusLine | undefined {
+  return wanted && process.stderr.isTTY ? new StatusLine() : undefined;
+}

@@ -8,6 +8,7 @@ import type { AnalyzerName } from '../analyze/registry.js';
 import { sortEndpoints, type EndpointSort } from '../analyze/sort.js';
 import type { RecordFilter, SlowFinding, StuckFinding } from '../analyze/types.js';
 import { percent } from '../core/format.js';
+import { wallToUtcMs } from '../core/zone.js';
 import type { LineAccounting } from '../core/types.js';
 import type { SourceInfo } from '../input/sources.js';
 import { formatLogTime } from '../parse/time.js';
@@ -31,7 +32,7 @@ import {
 } from '../render/findings-text.js';
 import { runEngine } from '../run/analysis.js';
 import { UsageError } from '../run/inputs.js';
-import { parseLogTimeArg } from '../run/time-args.js';
+import { parseDurationSec, parseLogTimeArg, parseWholeNumber } from './options.js';
 
 export type AnalysisCommand = 'stats' | 'slow' | 'stuck' | 'fds' | 'errors';
 
@@ -87,30 +88,13 @@ export interface AnalysisPlan {
   readonly kindFilter: string | null;
 }
 
-/** Parses `2s`, `500ms`, `1.5m`, `90` (seconds). */
-export function parseDurationSec(text: string, what = 'a duration'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(text);
-  if (!m) throw new UsageError(`not ${what}: '${text}' (try 2s, 500ms, 1.5m)`);
-  const n = Number(m[1]);
-  switch ((m[2] ?? 's').toLowerCase()) {
-    case 'ms':
-      return n / 1000;
-    case 'm':
-    case 'min':
-      return n * 60;
-    case 'h':
-      return n * 3600;
-    default:
-      return n;
-  }
-}
-
 export function buildFilter(args: AnalysisArgs, dayMs: number | null): RecordFilter {
-  const minDurationSec = args.minDuration === undefined ? null : parseDurationSec(args.minDuration);
+  const minDurationSec = args.minDuration === undefined ? null : parseDurationSec(args.minDuration, '--min-duration');
   if (args.status !== undefined && !/^(\d{3}|[1-5]xx|!)(,(\d{3}|[1-5]xx|!))*$/i.test(args.status))
     throw new UsageError(`--status wants 502, 5xx or '!', not '${args.status}'`);
-  const sinceMs = args.since === undefined ? null : parseLogTimeArg(args.since, dayMs);
-  const untilMs = args.until === undefined ? null : parseLogTimeArg(args.until, dayMs);
+  // Typed as the log's wall clock (its --tz zone, when given): compared with the log's times as instants.
+  const sinceMs = args.since === undefined ? null : wallToUtcMs(parseLogTimeArg(args.since, '--since', dayMs));
+  const untilMs = args.until === undefined ? null : wallToUtcMs(parseLogTimeArg(args.until, '--until', dayMs));
   if (sinceMs !== null && untilMs !== null && untilMs < sinceMs) throw new UsageError(`--until (${args.until}) is before --since (${args.since})`);
   return { sinceMs, untilMs, endpoint: args.endpoint ?? null, status: args.status ?? null, user: args.user ?? null, minDurationSec };
 }
@@ -128,19 +112,18 @@ export function planAnalysis(command: AnalysisCommand, args: AnalysisArgs, sourc
   const live = args.follow || sources.some((s) => s.isStdin);
   if (args.follow && sources.some((s) => s.isStdin))
     throw new UsageError('--follow reads files; for a pipe just pipe it: tail -f homeserver.log | synlog slow');
-  if (args.top !== undefined && !(Number.isInteger(args.top) && args.top > 0))
-    throw new UsageError(`--top wants a whole number above 0${Number.isNaN(args.top) ? '' : `, not ${args.top}`}`);
+  const top = parseWholeNumber(args.top, '--top', 1);
   if (args.level !== undefined && !(MIN_LEVELS as readonly string[]).includes(args.level.toLowerCase()))
     throw new UsageError(`--level wants ${MIN_LEVELS.join(', ')}, not '${args.level}'`);
   const logs = new Set(sources.map((s) => s.label)).size;
   const mergeByTime = !live && sources.length > 1;
-  const streamSlow = command === 'slow' && args.top === undefined && !mergeByTime;
+  const streamSlow = command === 'slow' && top === null && !mergeByTime;
   const thresholdText = args.threshold ?? '2s';
-  const slowKept = command !== 'slow' || streamSlow ? 0 : (args.top ?? Infinity);
+  const slowKept = command !== 'slow' || streamSlow ? 0 : (top ?? Infinity);
   const options: EngineOptions = {
     ...DEFAULT_OPTIONS,
-    slowThresholdSec: parseDurationSec(thresholdText),
-    stuckAfterSec: parseDurationSec(args.stuckAfter ?? '60s'),
+    slowThresholdSec: parseDurationSec(thresholdText, '--threshold'),
+    stuckAfterSec: parseDurationSec(args.stuckAfter ?? '60s', '--stuck-after'),
     filter: buildFilter(args, dayMs),
     slowKept,
   };
@@ -154,9 +137,9 @@ export function planAnalysis(command: AnalysisCommand, args: AnalysisArgs, sourc
     streamSlow,
     mergeByTime,
     withFile: logs > 1,
-    top: args.top ?? null,
+    top,
     sort: args.sort ?? 'sum',
-    summaryEverySec: parseDurationSec(args.summaryEvery ?? '10s'),
+    summaryEverySec: parseDurationSec(args.summaryEvery ?? '10s', '--summary-every'),
     thresholdText,
     failOnFindings: args.failOnFindings,
     strict: args.strict,
@@ -188,6 +171,8 @@ export interface RunIO {
   readonly out: CommandOutput;
   readonly style: Style;
   readonly signal?: AbortSignal;
+  /** A live status line (terminal only): how far a pipe or a followed file has been read. */
+  readonly status?: { show(text: string): void; clear(): void; done(): void };
   /** A progress line (terminal only). */
   readonly progress?: { set(bytes: number, lines: number): void; add(bytes: number): void; line(): void; clear(): void; done(): void };
 }
@@ -202,6 +187,65 @@ function json(o: object): string {
   return JSON.stringify(o) + '\n';
 }
 
+/** How a live run stands: the heartbeat (`--summary-every`, off a terminal) and the status line say it. */
+export interface LiveSummary {
+  readonly kind: 'summary';
+  readonly logTime: string | null;
+  readonly linesRead: number;
+  readonly notUnderstood: number;
+  /** stats: finished requests so far (passing the filters). */
+  readonly requestsSoFar?: number;
+  /** stats and slow: slow requests so far (long-polls within their timeout excepted). */
+  readonly slowSoFar?: number;
+  readonly stuckSoFar?: number;
+}
+
+type LiveView = ReturnType<Engine<AnalyzerName>['live']>;
+
+export function liveSummary(plan: Pick<AnalysisPlan, 'command'>, snap: LiveView, findings: number): LiveSummary {
+  const base = {
+    kind: 'summary' as const,
+    logTime: snap.nowMs === null ? null : formatLogTime(snap.nowMs),
+    linesRead: snap.linesRead,
+    notUnderstood: snap.unparsed,
+  };
+  switch (plan.command) {
+    case 'stats':
+      return { ...base, requestsSoFar: snap.stats?.requests ?? 0, slowSoFar: snap.stats?.slow ?? 0 };
+    case 'slow':
+      // The analyzer's count: also right with --top, where nothing is printed before the end.
+      return { ...base, slowSoFar: snap.slow?.count ?? findings };
+    case 'stuck':
+      return { ...base, stuckSoFar: findings };
+    default:
+      return base;
+  }
+}
+
+export function summaryText(s: LiveSummary): string {
+  return `# ${s.logTime ?? '-'} lines ${s.linesRead}, not understood ${s.notUnderstood}${s.requestsSoFar !== undefined ? `, requests ${s.requestsSoFar}` : ''}${s.slowSoFar !== undefined ? `, slow so far ${s.slowSoFar}` : ''}${s.stuckSoFar !== undefined ? `, stuck so far ${s.stuckSoFar}` : ''}\n`;
+}
+
+const AT_THE_END: Record<AnalysisCommand, string> = {
+  stats: 'the table',
+  slow: 'the summary',
+  stuck: 'the lifetimes',
+  fds: 'the verdicts',
+  errors: 'the error kinds',
+};
+
+/** The terminal's status line: `log time 07:44:02 · 12,345 lines · 1,234 requests, 12 slow · Ctrl-C stops and prints the table`. */
+export function statusText(plan: Pick<AnalysisPlan, 'command' | 'follow' | 'thresholdText'>, s: LiveSummary): string {
+  const n = (x: number): string => x.toLocaleString('en');
+  const parts = [plan.follow ? 'following' : 'reading', `log time ${s.logTime === null ? '-' : s.logTime.slice(11, 19)}`, `${n(s.linesRead)} lines`];
+  if (s.notUnderstood > 0) parts.push(`${n(s.notUnderstood)} not understood`);
+  if (s.requestsSoFar !== undefined) parts.push(`${n(s.requestsSoFar)} requests`);
+  if (s.slowSoFar !== undefined) parts.push(`${n(s.slowSoFar)} slow ≥ ${plan.thresholdText}`);
+  if (s.stuckSoFar !== undefined) parts.push(`${n(s.stuckSoFar)} stuck`);
+  parts.push(`Ctrl-C stops and prints ${AT_THE_END[plan.command]}`);
+  return parts.join(' · ');
+}
+
 /** Reads the inputs and writes what the plan asks for. */
 export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly SourceInfo[], io: RunIO): Promise<AnalysisOutcome> {
   const { out, style } = io;
@@ -211,12 +255,16 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
     engine.analyzer('slow').onFinding = (f: SlowFinding) => {
       findings++;
       io.progress?.clear(); // a terminal shows both: the finding goes on its own line
-      out.text(plan.json ? json(f) : slowLine(f, style, plan.withFile));
+      write(plan.json ? json(f) : slowLine(f, style, plan.withFile));
     };
   }
   const reported = new Set<string>();
   const risesSaid = new Set<string>();
   let lastSummaryWallMs = Date.now();
+  const write = (text: string): void => {
+    io.status?.clear(); // the status line on a terminal: the output goes on its own lines
+    out.text(text);
+  };
   const onTick = (nowMs: number | null): void => {
     if (nowMs === null) return;
     if (plan.command === 'stuck') {
@@ -228,7 +276,7 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
         risesSaid.add(id);
         findings++;
         const r = u.rise;
-        out.text(
+        write(
           plan.json
             ? json({ kind: 'unlogged-rise', log: u.log, epoch: u.epoch, ...r })
             : `${u.log} restart ${u.epoch}: request numbers never logged are piling up: from #${r.fromSeq} (~${r.fromMs === null ? '?' : formatLogTime(r.fromMs).slice(11, 19)}) their share rose from ${percent(r.rateBefore)} to ${percent(r.rateAfter)} (${Math.round(r.excess)} more than before). At INFO a request that hangs writes nothing, so this is how it shows; set synapse.access to DEBUG to see each one.\n`,
@@ -241,27 +289,18 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
         if (reported.has(id)) continue;
         reported.add(id);
         findings++;
-        out.text(plan.json ? json(f) : stuckBlock(f, style));
+        write(plan.json ? json(f) : stuckBlock(f, style));
       }
     }
+    const summaryDue = !out.isTTY && plan.summaryEverySec > 0 && Date.now() - lastSummaryWallMs >= plan.summaryEverySec * 1000;
+    if (!summaryDue && io.status === undefined) return;
+    const summary = liveSummary(plan, engine.live(nowMs), findings);
+    // On a terminal, a status line (stderr) shows the run is alive and what it has seen so far.
+    io.status?.show(statusText(plan, summary));
     // Off a terminal, a one-line heartbeat so a log shipper can see synlog is alive and keeping up.
-    if (!out.isTTY && plan.summaryEverySec > 0 && Date.now() - lastSummaryWallMs >= plan.summaryEverySec * 1000) {
+    if (summaryDue) {
       lastSummaryWallMs = Date.now();
-      const snap = engine.live(nowMs);
-      const slowSoFar = plan.command === 'slow' ? findings : null;
-      const summary = {
-        kind: 'summary',
-        logTime: snap.nowMs === null ? null : formatLogTime(snap.nowMs),
-        linesRead: snap.linesRead,
-        notUnderstood: snap.unparsed,
-        ...(plan.command === 'slow' ? { slowSoFar } : {}),
-        ...(plan.command === 'stuck' ? { stuckSoFar: findings } : {}),
-      };
-      out.text(
-        plan.json
-          ? json(summary)
-          : `# ${summary.logTime ?? '-'} lines ${summary.linesRead}, not understood ${summary.notUnderstood}${slowSoFar !== null ? `, slow so far ${slowSoFar}` : ''}${plan.command === 'stuck' ? `, stuck so far ${findings}` : ''}\n`,
-      );
+      out.text(plan.json ? json(summary) : summaryText(summary));
     }
   };
   const outcome = await runEngine(sources, engine, {
@@ -274,6 +313,7 @@ export async function runAnalysisCommand(plan: AnalysisPlan, sources: readonly S
     flush: () => out.drained(),
   });
   io.progress?.done();
+  io.status?.done();
   const result = engine.finish();
   switch (plan.command) {
     case 'stats': {

@@ -9,6 +9,8 @@ export interface FileGroups {
   readonly groups: FileGroup[];
   /** The restart epoch at the end of the file. */
   readonly endEpoch: number;
+  /** Lines over the line-length limit the scan met, skipped (scan-range.ts), in file order. */
+  readonly overlong: ReadonlyArray<{ readonly offset: number; readonly bytes: number }>;
 }
 
 export interface FileGroup extends GroupSummary {
@@ -49,6 +51,11 @@ export async function grepPlainFile(
   return {
     groups: [...groups.values()].map(({ summary, hits }) => ({ ...summary, lineCount: hits.length, hits })),
     endEpoch: startEpoch + banners.length,
+    // once each: a traceback line past a range's end is also the next range's
+    overlong: results
+      .flatMap((r) => r.overlong)
+      .sort((a, b) => a.offset - b.offset)
+      .filter((o, i, all) => i === 0 || all[i - 1]!.offset !== o.offset),
   };
 }
 

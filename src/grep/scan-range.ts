@@ -2,6 +2,7 @@ import { LineParser, isRecordStart } from '../parse/line-parser.js';
 import { matchWantedTag } from '../group/tags.js';
 import type { JobTaker } from '../input/parallel.js';
 import { readLineBlocks } from '../input/reader.js';
+import { MAX_LINE_BYTES } from '../input/line-splitter.js';
 
 /** One line that belongs to a wanted request. Offsets are bytes in the file. */
 export interface ScanHit {
@@ -23,6 +24,11 @@ export interface ScanResult {
   readonly banners: number[];
   /** Newlines in [rangeStart, rangeEnd) when counting was asked for, else 0. */
   readonly lines: number;
+  /**
+   * Lines over MAX_LINE_BYTES met in the range (the other readers' limit): skipped, as they skip
+   * them, and said. Only lines the scan looks at: a wanted tag's, and any too long for a read block.
+   */
+  readonly overlong: Array<{ readonly offset: number; readonly bytes: number }>;
 }
 
 export interface ScanRequest {
@@ -76,6 +82,7 @@ export function scanRange(req: ScanRequest): ScanResult {
   const parser = new LineParser(req.path);
   const hits: ScanHit[] = [];
   const banners: number[] = [];
+  const overlong: Array<{ offset: number; bytes: number }> = [];
   let pendingWanted: string | undefined; // continuation lines of this request follow
   let lines = 0;
 
@@ -87,10 +94,11 @@ export function scanRange(req: ScanRequest): ScanResult {
 
       if (pendingWanted !== undefined) {
         const first = hits.length;
-        pendingWanted = takeContinuations(buf, 0, workEnd, bufFileOffset, pendingWanted, hits);
+        pendingWanted = takeContinuations(buf, 0, workEnd, bufFileOffset, pendingWanted, hits, overlong);
         if (req.countLines) numberFrom(hits, first, lines + 1);
       }
 
+      sweepOverlong(buf, ownEnd, workEnd, bufFileOffset, overlong);
       needles ??= req.wanted.map((w) => chooseNeedle(w, buf.subarray(0, Math.min(workEnd, 1024 * 1024))));
       // Candidate line starts: any line holding a needle or the banner, in order, deduplicated.
       // Searched in a view that ends with the data: the buffer's stale tail would be scanned too.
@@ -106,6 +114,10 @@ export function scanRange(req: ScanRequest): ScanResult {
         let lineEnd = buf.indexOf(10, lineStart);
         if (lineEnd < 0 || lineEnd > workEnd) lineEnd = workEnd;
         lastDone = lineStart;
+        if (lineEnd - lineStart > MAX_LINE_BYTES) {
+          overlong.push({ offset: bufFileOffset + lineStart, bytes: lineEnd - lineStart });
+          continue;
+        }
         const text = buf.toString('utf8', lineStart, lineEnd);
         const event = parser.parse(text, 0);
         if (event.kind === 'startup') banners.push(bufFileOffset + lineStart);
@@ -124,7 +136,7 @@ export function scanRange(req: ScanRequest): ScanResult {
         const next = lineEnd + 1;
         if (next < workEnd) {
           const first = hits.length;
-          pendingWanted = takeContinuations(buf, next, workEnd, bufFileOffset, wanted, hits);
+          pendingWanted = takeContinuations(buf, next, workEnd, bufFileOffset, wanted, hits, overlong);
           if (req.countLines) numberFrom(hits, first, relLine + 1);
           const lastHit = hits[hits.length - 1];
           if (lastHit && !lastHit.record) lastDone = lastHit.start - bufFileOffset;
@@ -134,13 +146,16 @@ export function scanRange(req: ScanRequest): ScanResult {
       // Past our range we only keep reading while continuation lines of one of our hits go on.
       return bufFileOffset + workEnd < req.rangeEnd || pendingWanted !== undefined;
     },
-    overlong(offset) {
+    overlong(offset, bytes) {
       // Never a record start, and too long to print: skipped, but it is a line.
-      if (req.countLines && offset < req.rangeEnd) lines++;
+      if (offset < req.rangeEnd) {
+        if (req.countLines) lines++;
+        overlong.push({ offset, bytes });
+      }
       return offset < req.rangeEnd || pendingWanted !== undefined;
     },
   });
-  return { hits, banners, lines };
+  return { hits, banners, lines, overlong };
 }
 
 /**
@@ -201,14 +216,43 @@ function collectLineStarts(buf: Buffer, needle: Needle, end: number, out: number
 }
 
 /**
+ * Finds the lines over MAX_LINE_BYTES that start before `ownEnd`, whatever they hold, without
+ * visiting every line: such a line covers at least one point of a MAX_LINE_BYTES stride, so one
+ * look either side of each point finds it (two short searches per MiB of a normal log).
+ * `buf` starts at a line start (readLineBlocks).
+ */
+function sweepOverlong(buf: Buffer, ownEnd: number, workEnd: number, base: number, out: Array<{ offset: number; bytes: number }>): void {
+  for (let point = 0; point < ownEnd;) {
+    const lineStart = point === 0 ? 0 : buf.lastIndexOf(10, point - 1) + 1;
+    let lineEnd = buf.indexOf(10, point);
+    if (lineEnd < 0 || lineEnd > workEnd) lineEnd = workEnd;
+    if (lineEnd - lineStart > MAX_LINE_BYTES && lineStart < ownEnd) out.push({ offset: base + lineStart, bytes: lineEnd - lineStart });
+    point = Math.max(point + MAX_LINE_BYTES, lineEnd + 1);
+  }
+}
+
+/**
  * Adds the lines from `from` on that continue the record (no header) as hits; stops at the
  * first record start. Returns the wanted tag if the run reaches `end` (it may go on), else undefined.
  */
-function takeContinuations(buf: Buffer, from: number, end: number, base: number, wanted: string, hits: ScanHit[]): string | undefined {
+function takeContinuations(
+  buf: Buffer,
+  from: number,
+  end: number,
+  base: number,
+  wanted: string,
+  hits: ScanHit[],
+  overlong: Array<{ offset: number; bytes: number }>,
+): string | undefined {
   let pos = from;
   while (pos < end) {
     let nl = buf.indexOf(10, pos);
     if (nl < 0 || nl > end) nl = end;
+    if (nl - pos > MAX_LINE_BYTES) {
+      overlong.push({ offset: base + pos, bytes: nl - pos });
+      pos = nl + 1;
+      continue;
+    }
     const text = buf.toString('utf8', pos, nl);
     if (isRecordStart(text)) return undefined;
     hits.push({ start: base + pos, end: base + nl, wanted, record: false, timeMs: null, relLine: 0 });

@@ -414,6 +414,8 @@ export interface FollowOptions {
   readonly signal: AbortSignal;
   /** Called after each batch of new data (for live redraws and summaries). */
   readonly onBatch?: () => void;
+  /** Called once, the first time the file has been read to its end (what follows is new lines). */
+  readonly onCaughtUp?: () => void;
   /** Called when the file was rotated (renamed or truncated) and reading restarted on the new file. */
   readonly onRotate?: (how: 'renamed' | 'truncated') => void;
   /** The restart epoch the file begins in (it continues a rotated log read before it). */
@@ -462,8 +464,15 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
   const signal = opts.signal;
   // One parser across rotations: the restart epoch continues in the new file.
   const parser = new LineParser(path, opts.startEpoch ?? 0);
+  let caughtUp = false;
+  const reachedEnd = (): void => {
+    if (caughtUp) return;
+    caughtUp = true;
+    opts.onCaughtUp?.();
+  };
   const asStream = async (): Promise<void> => {
     await readSourceEvents(await inspectSource(path), sink, acc, undefined, undefined, opts.startEpoch ?? 0);
+    reachedEnd();
   };
   let handle: fsp.FileHandle | null = null;
   while (handle === null) {
@@ -571,7 +580,10 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
       }
       const got = await drain(handle);
       if (got > 0) opts.onBatch?.();
-      else await sleep(pollMs, signal);
+      else {
+        reachedEnd();
+        await sleep(pollMs, signal);
+      }
     }
   } finally {
     splitter.end();

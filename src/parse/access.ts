@@ -159,6 +159,18 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * the same double Number() returns. Falls back to Number() beyond 15 digits. Reads each character
  * once (charCodeAt is the cost here).
  */
+/**
+ * The total time T, or NaN when it cannot be a duration. synapse/http/site.py computes it as
+ * `_processing_finished_time - start_time`, both `time.time()` (spec §2.2, field T): it is
+ * negative only if the wall clock stepped back during the request, and it exceeds the seconds
+ * since 1970 at the line only if the clock stepped forward.
+ * Either way the number is not how long the request took.
+ */
+function possibleTotalSec(totalSec: number, timeMs: number | null): number {
+  if (!(totalSec >= 0)) return Number.NaN;
+  return timeMs !== null && totalSec * 1000 > timeMs ? Number.NaN : totalSec;
+}
+
 function decimal(v: string): number {
   const n = v.length;
   const c = v.charCodeAt(0);
@@ -310,7 +322,7 @@ export function buildProcessed(
     siteTag: v[o + P_SITE] ?? null,
     requester,
     authenticatedEntity,
-    totalSec: total === undefined ? Number.NaN : ms ? decimal(total) / 1000 : decimal(total),
+    totalSec: total === undefined ? Number.NaN : possibleTotalSec(ms ? decimal(total) / 1000 : decimal(total), timeMs),
     sendSec: seconds(v[o + P_SEND], false),
     cpuUserSec: seconds(v[o + P_UTIME], ms),
     cpuSysSec: seconds(v[o + P_STIME], ms),

@@ -3,9 +3,12 @@
  *
  * Text logs carry Python's default `asctime`, `YYYY-MM-DD HH:MM:SS,mmm`, in server local time with no
  * zone (spec §1.1). synlog reads it *as if it were UTC*, so arithmetic between lines of one file is
- * right and no machine time zone leaks in. These functions are on the hot path (one call per record),
- * hence the hand-rolled charCodeAt parse instead of Date.parse.
+ * right and no machine time zone leaks in; with `--tz` it reads it as that zone's wall clock and
+ * prints every time in that zone (core/zone.ts). These functions are on the hot path (one call per
+ * record), hence the hand-rolled charCodeAt parse instead of Date.parse; the zone is applied once
+ * per minute (the caches below).
  */
+import { onTimeZoneChange, utcToWallMs, wallToUtcMs } from '../core/zone.js';
 
 const D0 = 48; // '0'
 
@@ -104,8 +107,8 @@ export function parseLogTimeMs(text: string, offset = 0): number | null {
   const minuteMs = civilMs(y1 * 100 + y2, mo, d, h, mi, 0, 0);
   if (minuteMs === null) return null;
   for (let i = 0; i < 16; i++) cachedMinute[i] = text.charCodeAt(o + i);
-  cachedMinuteMs = minuteMs;
-  return minuteMs + rest;
+  cachedMinuteMs = wallToUtcMs(minuteMs);
+  return cachedMinuteMs + rest;
 }
 
 /** Last minute read by logTimeMsOfShape, as a number (YYYYMMDDHHMM), and its epoch ms. */
@@ -133,9 +136,15 @@ export function logTimeMsOfShape(text: string, offset: number): number | null {
   const minuteMs = civilMs(y, mo, d, h, mi, 0, 0);
   if (minuteMs === null) return null;
   shapedMinuteKey = key;
-  shapedMinuteMs = minuteMs;
-  return minuteMs + rest;
+  shapedMinuteMs = wallToUtcMs(minuteMs);
+  return shapedMinuteMs + rest;
 }
+
+// The minutes cached above were converted in the zone of their time.
+onTimeZoneChange(() => {
+  cachedMinute.fill(-1);
+  shapedMinuteKey = -1;
+});
 
 /** True if the 23 characters at `i` have the shape of a log timestamp (digits and separators only). */
 export function isLogTimeAt(s: string, i: number): boolean {
@@ -165,14 +174,15 @@ const MAX_FORMATTED_MS = 8.64e15;
 export const TIME_OUT_OF_RANGE = '????-??-?? ??:??:??,???';
 
 /**
- * Formats epoch milliseconds (UTC) as `YYYY-MM-DD HH:MM:SS,mmm`, the text form of a log timestamp.
+ * Formats epoch milliseconds (UTC) as `YYYY-MM-DD HH:MM:SS,mmm`, the text form of a log timestamp
+ * (in the `--tz` zone when one is set).
  * Fractions of a millisecond are floored. Returns '' for a non-finite value and TIME_OUT_OF_RANGE
  * beyond a Date's range (where the day arithmetic below would lose precision): never throws.
  */
 export function formatLogTime(ms: number): string {
   if (!Number.isFinite(ms)) return '';
   if (Math.abs(ms) > MAX_FORMATTED_MS) return TIME_OUT_OF_RANGE;
-  const t = Math.floor(ms);
+  const t = Math.floor(utcToWallMs(ms));
   const days = Math.floor(t / 86_400_000);
   let rem = t - days * 86_400_000;
   // civil_from_days (H. Hinnant)

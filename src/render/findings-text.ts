@@ -2,7 +2,7 @@ import { KNOWN_CAUSES } from '../analyze/errors/causes.js';
 import { causeSummaries, timelineColumns } from '../analyze/errors/summary.js';
 import type { ErrorKind, ErrorsResult, NamedCount } from '../analyze/errors/types.js';
 import type { EndpointStats, FdReport, FileSummary, LifetimeSummary, SlowFinding, StuckEvidence, StuckFinding, StuckState } from '../analyze/types.js';
-import { fmtSec, percent, plural, sparkline } from '../core/format.js';
+import { fmtSec, groupedPlural, percent, plural, sparkline } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { visibleControls } from './safe-text.js';
 import { slowWaitingText, waitingText } from './waits-text.js';
@@ -67,7 +67,12 @@ export function statsTable(endpoints: readonly EndpointStats[]): string {
     sketch.length === 0
       ? 'percentiles: exact. cpu/db-pool/db-txn/dbevts: means per request. err%: 4xx+5xx+dropped (!).\n'
       : `percentiles: exact, except ${sketch.length} endpoint(s) with more samples than kept exactly (${sketch.slice(0, 3).map(visibleControls).join(', ')}${sketch.length > 3 ? ', …' : ''}): bounded sketch, ≤1% relative error.\n`;
-  return alignTable(header, rows, right) + note;
+  const untimed = endpoints.reduce((n, e) => n + e.untimed, 0);
+  const untimedNote =
+    untimed === 0
+      ? ''
+      : `${groupedPlural(untimed, 'request')} counted but not timed: a total time that cannot be one (negative, or longer than since 1970: the clock stepped during the request).\n`;
+  return alignTable(header, rows, right) + note + untimedNote;
 }
 
 /** One line per slow request, the why in words; `withFile` when several files are read. */
@@ -138,9 +143,13 @@ const STATE_WORDS: Record<StuckState, string> = {
   unlogged: 'never logged',
 };
 
-/** How `synlog grep` finds a request's lines: its tag and the file of its first line. */
+/**
+ * How `synlog grep` finds a request's lines: its tag and the file of its first line. Standard
+ * input (labelled `-` by input/sources.ts) is gone once read: the same input must be given again.
+ */
 function grepHint(f: StuckFinding): string | null {
-  return f.tag === null ? null : `synlog grep ${f.tag} ${f.file}`;
+  if (f.tag === null) return null;
+  return f.file === '-' ? `synlog grep ${f.tag}, given the same input` : `synlog grep ${f.tag} ${f.file}`;
 }
 
 export function stuckBlock(f: StuckFinding, style: Style): string {
@@ -196,7 +205,13 @@ export function lifetimeLine(l: LifetimeSummary, style: Style, logName: (label: 
   else if (l.end === 'killed') end += ` (last line at ${timeOfDay(l.stopMs)})`;
   const counts: string[] = [];
   if (l.cutOff > 0) counts.push(`${l.cutOff} cut off by the shutdown`);
-  if (l.openAtStop > 0) counts.push(`${l.openAtStop} with lines and no Processed line`);
+  if (l.openAtStop > 0) {
+    const recent =
+      l.openRecent > 0
+        ? ` (${l.openRecent === l.openAtStop ? (l.openRecent === 1 ? 'it was' : 'all were') : `${l.openRecent} of them`} open for less than --stuck-after: not stuck, not listed)`
+        : '';
+    counts.push(`${l.openAtStop} with lines and no Processed line${recent}`);
+  }
   const u = l.unlogged;
   if (u !== null) {
     const neverLogged = (u.rise?.count ?? 0) + u.nearStop;

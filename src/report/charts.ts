@@ -10,11 +10,11 @@ import { sparkline } from '../core/format.js';
 import { formatLogTime } from '../parse/time.js';
 import { mermaidLabel } from '../render/markdown.js';
 
-/** Latency in one time bucket. p50/p95 are null when only the slowest requests are known. */
+/** Latency in one time bucket. p50/p90 are null when only the slowest requests are known. */
 export interface LatencyPoint {
   readonly tMs: number;
   readonly p50Sec: number | null;
-  readonly p95Sec: number | null;
+  readonly p90Sec: number | null;
   readonly maxSec: number;
   readonly count: number;
 }
@@ -28,7 +28,8 @@ export interface Chart {
   /** Bucket start times (ms). */
   readonly bucketsMs: readonly number[];
   readonly bucketSec: number;
-  readonly series: ReadonlyArray<{ readonly name: string; readonly values: readonly number[] }>;
+  /** null: nothing is known for that interval (no request finished in it): drawn as nothing, never as 0. */
+  readonly series: ReadonlyArray<{ readonly name: string; readonly values: ReadonlyArray<number | null> }>;
 }
 
 /** At most this many x positions: more would make the axis labels unreadable on GitHub. */
@@ -76,18 +77,18 @@ export function latencyFromSlow(slow: readonly SlowFinding[], axis: TimeAxis): L
     max[i] = Math.max(max[i] ?? 0, s.totalSec);
     count[i] = (count[i] ?? 0) + 1;
   }
-  return bucketStarts(axis).map((tMs, i) => ({ tMs, p50Sec: null, p95Sec: null, maxSec: max[i] ?? 0, count: count[i] ?? 0 }));
+  return bucketStarts(axis).map((tMs, i) => ({ tMs, p50Sec: null, p90Sec: null, maxSec: max[i] ?? 0, count: count[i] ?? 0 }));
 }
 
-/** Re-buckets a finer latency timeline onto the report's axis (max of p95 / max; p50 by count-weighted mean). */
+/** Re-buckets a finer latency timeline onto the report's axis (max of p90 / max; p50 by count-weighted mean). */
 function rebucketLatency(points: readonly LatencyPoint[], axis: TimeAxis): LatencyPoint[] {
-  const acc = bucketStarts(axis).map((tMs) => ({ tMs, p50w: 0, p95: 0, max: 0, count: 0, hasP: false }));
+  const acc = bucketStarts(axis).map((tMs) => ({ tMs, p50w: 0, p90: 0, max: 0, count: 0, hasP: false }));
   for (const p of points) {
     const a = acc[bucketIndex(axis, p.tMs)];
     if (!a) continue;
     a.max = Math.max(a.max, p.maxSec);
-    if (p.p95Sec !== null) {
-      a.p95 = Math.max(a.p95, p.p95Sec);
+    if (p.p90Sec !== null) {
+      a.p90 = Math.max(a.p90, p.p90Sec);
       a.hasP = true;
     }
     if (p.p50Sec !== null) a.p50w += p.p50Sec * p.count;
@@ -96,28 +97,30 @@ function rebucketLatency(points: readonly LatencyPoint[], axis: TimeAxis): Laten
   return acc.map((a) => ({
     tMs: a.tMs,
     p50Sec: a.hasP && a.count > 0 ? a.p50w / a.count : null,
-    p95Sec: a.hasP ? a.p95 : null,
+    p90Sec: a.hasP ? a.p90 : null,
     maxSec: a.max,
     count: a.count,
   }));
 }
 
 /**
- * Latency over time. With a full timeline: p95 and max per bucket; from slow findings only:
+ * Latency over time. With a full timeline: p90 and max per bucket; from slow findings only:
  * the slowest request per bucket. null when there is nothing to draw.
  */
 export function latencyChart(axis: TimeAxis, timeline: readonly LatencyPoint[] | null, slow: readonly SlowFinding[]): Chart | null {
   const points = timeline !== null && timeline.length > 0 ? rebucketLatency(timeline, axis) : latencyFromSlow(slow, axis);
   if (!points.some((p) => p.maxSec > 0)) return null;
-  const full = points.some((p) => p.p95Sec !== null);
+  const full = points.some((p) => p.p90Sec !== null);
+  // An interval in which no (slow) request finished has no latency: not 0 s.
+  const known = (p: LatencyPoint, v: number | null): number | null => (p.count === 0 ? null : v);
   const series = full
     ? [
-        { name: 'p95', values: points.map((p) => p.p95Sec ?? 0) },
-        { name: 'max', values: points.map((p) => p.maxSec) },
+        { name: 'p90', values: points.map((p) => known(p, p.p90Sec ?? 0)) },
+        { name: 'max', values: points.map((p) => known(p, p.maxSec)) },
       ]
-    : [{ name: 'slowest', values: points.map((p) => p.maxSec) }];
+    : [{ name: 'slowest', values: points.map((p) => known(p, p.maxSec)) }];
   return {
-    title: full ? 'Request latency: p95 and max per interval' : 'Slowest request per interval - slow requests only',
+    title: full ? 'Request latency: p90 and max per interval' : 'Slowest request per interval - slow requests only',
     yTitle: 'seconds',
     unit: 's',
     bucketsMs: points.map((p) => p.tMs),
@@ -191,22 +194,29 @@ function quoted(text: string): string {
   return `"${mermaidLabel(text)}"`;
 }
 
-/** Mermaid source (without the fence): title, time axis, y axis from 0, one line per series. */
+/**
+ * Mermaid source (without the fence): title, time axis, y axis from 0, one line per series. xychart
+ * has no gaps, so a chart with empty intervals is drawn as bars (an empty one is no bar, where a
+ * line would fall to 0), the last series first so the others show inside it (max, then p90).
+ */
 export function mermaidXyChart(chart: Chart): string {
-  const max = Math.max(0, ...chart.series.flatMap((s) => s.values.map((v) => (Number.isFinite(v) ? v : 0))));
+  const max = Math.max(0, ...chart.series.flatMap((s) => s.values.map((v) => (v !== null && Number.isFinite(v) ? v : 0))));
+  const gaps = chart.series.some((s) => s.values.includes(null));
   const lines = [
     'xychart-beta',
     `  title ${quoted(chart.title)}`,
     `  x-axis [${labels(chart).map(quoted).join(', ')}]`,
     `  y-axis ${quoted(chart.yTitle)} 0 --> ${chartNumber(niceMax(max))}`,
   ];
-  for (const s of chart.series) lines.push(`  line [${s.values.map(chartNumber).join(', ')}]`);
+  const drawn = gaps ? [...chart.series].reverse() : chart.series;
+  for (const s of drawn) lines.push(`  ${gaps ? 'bar' : 'line'} [${s.values.map((v) => chartNumber(v ?? 0)).join(', ')}]`);
   return lines.join('\n') + '\n';
 }
 
 const BAR_WIDTH = 30;
 
-function textNumber(v: number, unit: string): string {
+function textNumber(v: number | null, unit: string): string {
+  if (v === null) return '–';
   if (unit === 's') return v >= 100 ? `${v.toFixed(0)} s` : `${v.toFixed(1)} s`;
   return Number.isInteger(v) ? `${v}` : v.toFixed(1);
 }
@@ -221,13 +231,16 @@ export function textChart(chart: Chart): string {
   const names = chart.series.map((s) => s.name);
   const cols = chart.series.map((s) => Math.max(s.name.length, ...s.values.map((v) => textNumber(v, chart.unit).length)));
   const out: string[] = [`${chart.title} (${chart.bucketSec >= 60 ? `${chart.bucketSec / 60} min` : `${chart.bucketSec} s`} intervals)`];
-  for (const s of chart.series) out.push(`${s.name.padEnd(Math.max(...names.map((n) => n.length)))}  ${sparkline(s.values)}`);
+  for (const s of chart.series) {
+    const line = [...sparkline(s.values.map((v) => v ?? 0))].map((ch, i) => (s.values[i] === null ? ' ' : ch)).join('');
+    out.push(`${s.name.padEnd(Math.max(...names.map((n) => n.length)))}  ${line}`);
+  }
   out.push('');
   out.push(['time'.padEnd(width), ...names.map((n, i) => n.padStart(cols[i] ?? 0))].join('  '));
   const barSeries = chart.series[chart.series.length - 1];
-  const barMax = barSeries ? Math.max(0, ...barSeries.values) : 0;
+  const barMax = barSeries ? Math.max(0, ...barSeries.values.map((v) => v ?? 0)) : 0;
   labs.forEach((lab, i) => {
-    const cells = chart.series.map((s, j) => textNumber(s.values[i] ?? 0, chart.unit).padStart(cols[j] ?? 0));
+    const cells = chart.series.map((s, j) => textNumber(s.values[i] ?? null, chart.unit).padStart(cols[j] ?? 0));
     const v = barSeries?.values[i] ?? 0;
     const bar = barMax > 0 && v > 0 ? '#'.repeat(Math.max(1, Math.round((v / barMax) * BAR_WIDTH))) : '';
     out.push([lab.padEnd(width), ...cells, bar].join('  ').trimEnd());

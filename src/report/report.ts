@@ -26,6 +26,7 @@ import type { EndpointStats, FdReport, SlowFinding, StuckFinding, StuckState } f
 import type { LineAccounting } from '../core/types.js';
 import { requestKeyId, type RequestKey } from '../group/tags.js';
 import { formatLogTime } from '../parse/time.js';
+import { logTimeZone } from '../core/zone.js';
 import { groupedInt, groupedPlural, spacedDuration, spacedPercent, spanDuration } from '../core/format.js';
 import { restartLabel } from '../render/grep-format.js';
 import { codeSpan, details, escapeInline, fence } from '../render/markdown.js';
@@ -487,7 +488,7 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
       code(a),
       txt(' to '),
       code(b.slice(0, 10) === a.slice(0, 10) ? b.slice(11) : b),
-      txt(` (${spanDuration((range.last - range.first) / 1000)}, log clock)`),
+      txt(` (${spanDuration((range.last - range.first) / 1000)}, ${logTimeZone() ?? 'log clock'})`),
     ]);
   } else {
     facts.push([strong('Time range:'), txt(' no timestamps in the input')]);
@@ -541,15 +542,28 @@ function headerBlocks(p: Preparer, input: ReportInput, opts: ReportOptions, name
 }
 
 function levelFact(files: readonly FileSummary[]): Parts {
-  const debug = files.filter((f) => f.accessLevel === 'debug').length;
   if (files.length === 0) return [strong('Access log level:'), txt(' unknown (no input)')];
-  if (debug === files.length) {
+  // The level shows only in access lines (synapse/http/site.py: Received at DEBUG, Processed at INFO).
+  const withAccess = files.filter((f) => f.processed + f.received > 0);
+  if (files.every((f) => f.records === 0)) {
+    return [strong('Access log level: unknown.'), txt(' No Synapse log line was recognised in the input: is it a Synapse log?')];
+  }
+  if (withAccess.length === 0) {
+    return [
+      strong('Access log level: unknown.'),
+      txt(' No access-log lines ('),
+      code('synapse.access.http.*'),
+      txt(') in the input: the access logger is set above INFO, or this process serves no HTTP.'),
+    ];
+  }
+  const debug = withAccess.filter((f) => f.accessLevel === 'debug').length;
+  if (debug === withAccess.length) {
     return [
       strong('Access log level: DEBUG.'),
       txt(' Every request logged a "Received request" line when it started, so requests that never finished are found exactly.'),
     ];
   }
-  const which = debug === 0 ? 'INFO' : `INFO in ${groupedInt(files.length - debug)} of ${groupedInt(files.length)} files`;
+  const which = debug === 0 ? 'INFO' : `INFO in ${groupedInt(withAccess.length - debug)} of ${groupedInt(withAccess.length)} files`;
   return [
     strong(`Access log level: ${which}.`),
     txt(
@@ -559,7 +573,7 @@ function levelFact(files: readonly FileSummary[]): Parts {
 }
 
 function levelAdvice(files: readonly FileSummary[]): Block[] {
-  if (files.length === 0 || files.every((f) => f.accessLevel === 'debug')) return [];
+  if (!files.some((f) => f.processed + f.received > 0 && f.accessLevel === 'info')) return [];
   return [
     {
       k: 'para',
@@ -735,7 +749,7 @@ function endpointRows(p: Preparer, result: AnalysisResult, sort: 'p99' | 'total'
         name,
         count,
         [txt(approx + spacedDuration(e.p50Sec))],
-        [txt(approx + spacedDuration(e.p95Sec))],
+        [txt(approx + spacedDuration(e.p90Sec))],
         [txt(approx + spacedDuration(e.p99Sec))],
         [txt(spacedPercent(e.errorRate))],
         [txt(share(split.cpuSec))],
@@ -1156,7 +1170,7 @@ function compose(v: View, lim: Limits): { blocks: Block[]; omitted: Parts[] } {
     });
     blocks.push({
       k: 'table',
-      headers: ['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Errors', 'CPU', 'DB pool', 'DB txn', 'Waiting'],
+      headers: ['Endpoint', 'Requests', 'p50', 'p90', 'p99', 'Errors', 'CPU', 'DB pool', 'DB txn', 'Waiting'],
       right: [false, true, true, true, true, true, true, true, true, true],
       rows,
     });

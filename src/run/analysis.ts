@@ -12,6 +12,7 @@ import { jobCountFor, streamJobs } from '../input/parallel.js';
 import { newAccounting, readSourceEvents, type EventSink } from '../input/read-events.js';
 import { continuesRotation, type SourceInfo } from '../input/sources.js';
 import { keepHeapUnder } from './heap.js';
+import { LogClock } from './log-clock.js';
 import {
   addJobLines,
   engineJob,
@@ -78,14 +79,11 @@ async function runSequential<K extends AnalyzerName>(sources: readonly SourceInf
   const acc = newAccounting();
   const warnings: string[] = [];
   const startEpochs = new Map<string, number>();
-  let lastLogMs: number | null = null;
-  let lastLogWallMs = Date.now();
+  const followed = hooks.follow ? sources.filter((s) => !s.isStdin).length : 0;
+  const clock = new LogClock(followed);
   const sink: EventSink = {
     event(e, text) {
-      if (e.kind !== 'continuation' && e.timeMs !== null && (lastLogMs === null || e.timeMs > lastLogMs)) {
-        lastLogMs = e.timeMs;
-        lastLogWallMs = Date.now();
-      }
+      clock.saw(e.kind === 'continuation' ? null : e.timeMs);
       engine.onEvent(e);
       hooks.onEvent?.(e, text);
       hooks.onLine?.();
@@ -93,15 +91,16 @@ async function runSequential<K extends AnalyzerName>(sources: readonly SourceInf
     flush: hooks.flush,
     warning: (m) => warnings.push(m),
   };
-  // "Now" in live mode is the newest log time plus the wall time since that line arrived (Synapse
-  // buffers INFO lines for up to 5 s, spec §1.5, so log time alone would lag).
-  const nowMs = (): number | null => (lastLogMs === null ? null : lastLogMs + (Date.now() - lastLogWallMs));
-  const timer = live && hooks.onTick ? setInterval(() => hooks.onTick?.(nowMs()), 1000) : undefined;
+  const timer = live && hooks.onTick ? setInterval(() => hooks.onTick?.(clock.now()), 1000) : undefined;
   try {
     if (hooks.follow) {
       // Followed files never end: read them side by side (each file keeps its own order).
       const signal = hooks.signal ?? new AbortController().signal;
-      await Promise.all(sources.map((src) => (src.isStdin ? readSourceEvents(src, sink, acc) : followFile(src.name, sink, acc, { signal }))));
+      await Promise.all(
+        sources.map((src) =>
+          src.isStdin ? readSourceEvents(src, sink, acc) : followFile(src.name, sink, acc, { signal, onCaughtUp: () => clock.caughtUp() }),
+        ),
+      );
     } else {
       let prev: SourceInfo | null = null;
       let epoch = 0;

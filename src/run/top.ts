@@ -18,6 +18,7 @@ import type { SourceInfo } from '../input/sources.js';
 import { App } from '../ui/App.js';
 import { visibleControls } from '../render/safe-text.js';
 import { ENTER_SCREEN, escapingStdout, restoreTerminalSync, type Terminal } from '../ui/terminal.js';
+import { LogClock } from './log-clock.js';
 import type { InputStatus, LiveSnapshot, RequestLines, SourceState, TopFeed, TopFrame, TopSettings } from '../ui/types.js';
 
 export interface LineStoreLimits {
@@ -259,8 +260,8 @@ export class TopSession implements TopFeed {
   /** Lines read without their time because it was impossible (see MIN_LOG_MS). */
   private impossibleTimes = 0;
   private readonly abort = new AbortController();
-  private lastLogMs: number | null = null;
-  private lastLogWallMs = 0;
+  /** The log clock (LogClock: it runs on with the wall clock only once a followed file grows). */
+  private readonly logClock: LogClock;
   private lastYield = performance.now();
   private readonly rate: Array<{ wallMs: number; lines: number }> = [];
   private ended = false;
@@ -276,6 +277,7 @@ export class TopSession implements TopFeed {
     this.engine = new Engine(FULL_ANALYSIS, { ...DEFAULT_OPTIONS, slowThresholdSec: opts.slowThresholdSec, stuckAfterSec: opts.stuckAfterSec, slowKept: 0 });
     this.lines = new RequestLineStore(opts.slowThresholdSec);
     this.sources = sources.map((info) => ({ info, state: 'reading', rotations: 0 }));
+    this.logClock = new LogClock(sources.filter((info) => this.followable(info)).length, clock);
   }
 
   private readonly sink: EventSink = {
@@ -283,10 +285,7 @@ export class TopSession implements TopFeed {
       const fixed = withoutImpossibleTime(read);
       if (fixed !== null) this.impossibleTimes++;
       const e = fixed ?? read;
-      if (e.kind !== 'continuation' && e.timeMs !== null && (this.lastLogMs === null || e.timeMs > this.lastLogMs)) {
-        this.lastLogMs = e.timeMs;
-        this.lastLogWallMs = this.clock();
-      }
+      this.logClock.saw(e.kind === 'continuation' ? null : e.timeMs);
       this.engine.onEvent(e);
       this.lines.onEvent(e, text);
     },
@@ -317,6 +316,7 @@ export class TopSession implements TopFeed {
         src.state = 'following';
         await followFile(src.info.name, this.sink, this.acc, {
           signal: this.abort.signal,
+          onCaughtUp: () => this.logClock.caughtUp(),
           onRotate: () => {
             src.rotations++;
           },
@@ -368,12 +368,12 @@ export class TopSession implements TopFeed {
 
   /**
    * The log clock: the newest log time plus the wall time since it was read (Synapse writes
-   * lines late and idle servers write none, yet open requests keep ageing). Frozen once input
-   * has ended, so the final numbers stay final.
+   * lines late and idle servers write none, yet open requests keep ageing), once the input is
+   * live (run/log-clock.ts: a followed file that never grows is a finished log). Frozen once
+   * input has ended, so the final numbers stay final.
    */
-  private nowMs(wallMs: number): number | null {
-    if (this.lastLogMs === null) return null;
-    return this.ended ? this.lastLogMs : this.lastLogMs + Math.max(0, wallMs - this.lastLogWallMs);
+  private nowMs(): number | null {
+    return this.ended ? this.logClock.lastMs : this.logClock.now();
   }
 
   private linesPerSec(wallMs: number): number {
@@ -387,7 +387,7 @@ export class TopSession implements TopFeed {
 
   frame(): TopFrame {
     const wall = this.clock();
-    const now = this.nowMs(wall);
+    const now = this.nowMs();
     const snap = liveSnapshot(this.engine.live(now ?? undefined));
     const input: InputStatus = {
       sources: this.sources.map((s) => ({ name: s.info.label, state: s.state, rotations: s.rotations })),

@@ -11,8 +11,8 @@ import { clip } from './format.js';
 import type { ErrorItem, LiveSnapshot, RequestLines, TopSettings } from './types.js';
 
 /** The orders `s` cycles through in the dashboard. */
-export type SortKey = Extract<EndpointSort, 'count' | 'p95' | 'p99' | 'p50' | 'errors'>;
-export const SORT_KEYS: readonly SortKey[] = ['count', 'p95', 'p99', 'p50', 'errors'];
+export type SortKey = Extract<EndpointSort, 'count' | 'p90' | 'p99' | 'p50' | 'errors'>;
+export const SORT_KEYS: readonly SortKey[] = ['count', 'p90', 'p99', 'p50', 'errors'];
 
 export interface RequestRow {
   /** requestKeyId: stable across frames, the key for Enter. */

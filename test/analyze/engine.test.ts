@@ -56,12 +56,15 @@ describe('file summaries', () => {
   });
 
   test('same tag in two files (workers) are two requests', () => {
-    const r = analyzeEvents([
-      received({ tag: 'GET-5', t: 1, file: 'main.log' }),
-      received({ tag: 'GET-5', t: 2, file: 'worker1.log' }),
-      processed({ tag: 'GET-5', t: 3, file: 'worker1.log' }),
-      other({ tag: 'sentinel', t: 9, file: 'main.log' }),
-    ]);
+    const r = analyzeEvents(
+      [
+        received({ tag: 'GET-5', t: 1, file: 'main.log' }),
+        received({ tag: 'GET-5', t: 2, file: 'worker1.log' }),
+        processed({ tag: 'GET-5', t: 3, file: 'worker1.log' }),
+        other({ tag: 'sentinel', t: 9, file: 'main.log' }),
+      ],
+      { stuckAfterSec: 5 },
+    );
     expect(r.stuck.map((s) => [s.file, s.tag, s.ageSec])).toEqual([['main.log', 'GET-5', 8]]);
   });
 

@@ -85,7 +85,7 @@ describe('filters in the analysis', () => {
   ];
 
   test('endpoint filter narrows stats and slow, not the stuck set', () => {
-    const r = analyzeEvents(events(), { filter: f({ endpoint: 'whoami' }) });
+    const r = analyzeEvents(events(), { filter: f({ endpoint: 'whoami' }), stuckAfterSec: 30 });
     expect(r.endpoints.map((e) => [e.servlet, e.count])).toEqual([['WhoamiRestServlet', 3]]);
     expect(r.slow.map((s) => s.tag)).toEqual(['GET-6', 'GET-2']);
     expect(r.stuck.map((s) => s.tag)).toEqual(['POST-4', 'POST-5']);

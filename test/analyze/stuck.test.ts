@@ -52,23 +52,47 @@ describe('requests that never logged a Processed line', () => {
     expect(r.lifetimes).toMatchObject([{ epoch: 1, end: 'end-of-input', openAtStop: 1, unlogged: null }]);
   });
 
-  test('INFO: lines under a tag without Processed (nested contexts count, late lines do not reopen); what it waited on', () => {
-    const r = analyzeEvents([
+  test('--stuck-after applies at the end of the input too: a request open there for less is in flight, counted, not listed (#13)', () => {
+    const events = [
       startup({ t: 0 }),
-      other({ tag: 'POST-5', t: 20, message: 'Failed to get profile information' }),
-      other({
-        tag: 'POST-5-$event:x',
-        t: 21,
-        logger: 'synapse.http.matrixfederationclient',
-        message: "{PUT-O-12} [remote.example] Request failed: PUT matrix-federation://remote.example/_matrix/federation/v2/invite/x: TimeoutError('')",
-      }),
-      continuation({ tag: 'POST-5-$event:x', text: 'Traceback (most recent call last):' }),
-      // A finished request whose context logs once more after its Processed line.
-      other({ tag: 'PUT-6', t: 22 }),
-      processed({ tag: 'PUT-6', t: 23, method: 'PUT', uri: '/_matrix/client/v3/rooms/!r:x/send/m.room.message/1' }),
-      other({ tag: 'PUT-6', t: 24, message: 'late background work' }),
-      other({ tag: 'sentinel', t: 50 }),
+      received({ tag: 'POST-1', t: 10, method: 'POST', uri: invite }),
+      received({ tag: 'GET-2', t: 99.989 }),
+      other({ tag: 'sentinel', t: 100 }),
+    ];
+    // POST-1 open 90 s, GET-2 open 11 ms when the input ends
+    expect(analyzeEvents(events, { stuckAfterSec: 60 }).stuck.map((s) => s.tag)).toEqual(['POST-1']);
+    expect(analyzeEvents(events, { stuckAfterSec: 60 }).lifetimes).toMatchObject([{ end: 'end-of-input', openAtStop: 2, openRecent: 1 }]);
+    const tenMinutes = analyzeEvents(events, { stuckAfterSec: 600 });
+    expect(tenMinutes.stuck).toEqual([]);
+    expect(tenMinutes.lifetimes).toMatchObject([{ openAtStop: 2, openRecent: 2 }]);
+    // When the process stopped, every open request is listed whatever its age: it never finished.
+    const killed = analyzeEvents([...events, startup({ t: 200, epoch: 2 })], { stuckAfterSec: 600 });
+    expect(killed.stuck.map((s) => [s.tag, s.state])).toEqual([
+      ['POST-1', 'open-at-kill'],
+      ['GET-2', 'open-at-kill'],
     ]);
+  });
+
+  test('INFO: lines under a tag without Processed (nested contexts count, late lines do not reopen); what it waited on', () => {
+    const r = analyzeEvents(
+      [
+        startup({ t: 0 }),
+        other({ tag: 'POST-5', t: 20, message: 'Failed to get profile information' }),
+        other({
+          tag: 'POST-5-$event:x',
+          t: 21,
+          logger: 'synapse.http.matrixfederationclient',
+          message: "{PUT-O-12} [remote.example] Request failed: PUT matrix-federation://remote.example/_matrix/federation/v2/invite/x: TimeoutError('')",
+        }),
+        continuation({ tag: 'POST-5-$event:x', text: 'Traceback (most recent call last):' }),
+        // A finished request whose context logs once more after its Processed line.
+        other({ tag: 'PUT-6', t: 22 }),
+        processed({ tag: 'PUT-6', t: 23, method: 'PUT', uri: '/_matrix/client/v3/rooms/!r:x/send/m.room.message/1' }),
+        other({ tag: 'PUT-6', t: 24, message: 'late background work' }),
+        other({ tag: 'sentinel', t: 50 }),
+      ],
+      { stuckAfterSec: 10 },
+    );
     expect(r.infoOnly).toBe(true);
     expect(notRanLong(r)).toHaveLength(1);
     expect(notRanLong(r)[0]).toMatchObject({
@@ -83,7 +107,7 @@ describe('requests that never logged a Processed line', () => {
   });
 
   test('INFO: connection lost without Processed: the client gave up while the handler kept running', () => {
-    const r = analyzeEvents([startup({ t: 0 }), lost({ tag: 'GET-7', t: 40 }), other({ tag: 'sentinel', t: 45 })]);
+    const r = analyzeEvents([startup({ t: 0 }), lost({ tag: 'GET-7', t: 40 }), other({ tag: 'sentinel', t: 45 })], { stuckAfterSec: 5 });
     expect(notRanLong(r).map((s) => [s.tag, s.state, s.evidence])).toEqual([['GET-7', 'open-at-end', ['client-gave-up']]]);
   });
 
@@ -136,18 +160,21 @@ describe('process lifetimes (#10 §1)', () => {
   });
 
   test('the next start banner with no shutdown lines before it: killed, crashed or out of memory', () => {
-    const r = analyzeEvents([
-      startup({ t: 0, epoch: 1 }),
-      received({ tag: 'POST-3', t: 5, epoch: 1, method: 'POST', uri: invite }),
-      processed({ tag: 'GET-4', t: 6, epoch: 1 }),
-      startup({ t: 65, epoch: 2 }),
-      // Same tag number in the new lifetime: a different request.
-      received({ tag: 'POST-3', t: 70, epoch: 2 }),
-      other({ tag: 'sentinel', t: 80, epoch: 2 }),
-      // Another file (a worker) is independent.
-      received({ tag: 'POST-3', t: 75, epoch: 1, file: 'worker.log' }),
-      processed({ tag: 'POST-3', t: 76, epoch: 1, file: 'worker.log' }),
-    ]);
+    const r = analyzeEvents(
+      [
+        startup({ t: 0, epoch: 1 }),
+        received({ tag: 'POST-3', t: 5, epoch: 1, method: 'POST', uri: invite }),
+        processed({ tag: 'GET-4', t: 6, epoch: 1 }),
+        startup({ t: 65, epoch: 2 }),
+        // Same tag number in the new lifetime: a different request.
+        received({ tag: 'POST-3', t: 70, epoch: 2 }),
+        other({ tag: 'sentinel', t: 80, epoch: 2 }),
+        // Another file (a worker) is independent.
+        received({ tag: 'POST-3', t: 75, epoch: 1, file: 'worker.log' }),
+        processed({ tag: 'POST-3', t: 76, epoch: 1, file: 'worker.log' }),
+      ],
+      { stuckAfterSec: 10 },
+    );
     expect(notRanLong(r).map((f) => [f.file, f.epoch, f.tag, f.state, f.ageSec, f.stopMs])).toEqual([
       ['homeserver.log', 1, 'POST-3', 'open-at-kill', 1, at(6)],
       ['homeserver.log', 2, 'POST-3', 'open-at-end', 10, null],

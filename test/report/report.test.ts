@@ -165,7 +165,7 @@ const MERMAID_LINES = [
   new RegExp(`^  title ${LABEL}$`),
   new RegExp(`^  x-axis \\[${LABEL}(?:, ${LABEL})*\\]$`),
   new RegExp(`^  y-axis ${LABEL} 0 --> ${NUM}$`),
-  new RegExp(`^  line \\[${NUM}(?:, ${NUM})*\\]$`),
+  new RegExp(`^  (?:line|bar) \\[${NUM}(?:, ${NUM})*\\]$`),
 ];
 
 function checkMermaid(src: string): void {
@@ -494,6 +494,7 @@ function bigResult(n: number): { input: ReportInput; keys: RequestKey[] } {
     meanDbTxnSec: 0.001,
     meanDbEvents: 1,
     longPolls: 0,
+    untimed: 0,
     percentiles: 'exact',
   }));
   const fd: FdReport = {
@@ -750,7 +751,13 @@ describe('edge cases', () => {
   });
 
   it('names the file of each request when there are several (workers)', () => {
-    const main = parseLog('homeserver.log', [...startup(T0), access({ sec: T0 + 5, tag: 'GET-1', totalSec: 4 }), info(T0 + 6, 'PUT-2', 'stuck here')]);
+    // PUT-2 is still open 94 s later, when the input ends: stuck (past --stuck-after).
+    const main = parseLog('homeserver.log', [
+      ...startup(T0),
+      access({ sec: T0 + 5, tag: 'GET-1', totalSec: 4 }),
+      info(T0 + 6, 'PUT-2', 'stuck here'),
+      access({ sec: T0 + 100, tag: 'GET-4', totalSec: 0.01 }),
+    ]);
     const worker = parseLog('worker1.log', [
       ...startup(T0),
       access({ sec: T0 + 7, tag: 'GET-1', totalSec: 6 }),
@@ -797,21 +804,45 @@ describe('charts', () => {
     expect(long?.count).toBeLessThanOrEqual(40);
   });
 
-  it('draws p95 and max when a latency timeline is given, else the slowest request per bucket', () => {
+  it('draws p90 and max when a latency timeline is given, else the slowest request per bucket', () => {
     if (!axis) throw new Error('no axis');
     const timeline = Array.from({ length: 100 }, (_, i) => ({
       tMs: axis.startMs + i * 4000,
       p50Sec: 0.01,
-      p95Sec: 0.1 + i / 100,
+      p90Sec: 0.1 + i / 100,
       maxSec: 1 + i / 10,
       count: 10,
     }));
     const full = latencyChart(axis, timeline, []);
-    expect(full?.series.map((x) => x.name)).toEqual(['p95', 'max']);
+    expect(full?.series.map((x) => x.name)).toEqual(['p90', 'max']);
     expect(full?.series[1]?.values.length).toBe(axis.count);
-    expect(Math.max(...(full?.series[1]?.values ?? []))).toBeCloseTo(10.9);
+    expect(Math.max(...(full?.series[1]?.values ?? []).map((v) => v ?? 0))).toBeCloseTo(10.9);
     checkMermaid(mermaidXyChart(full as Chart));
     expect(latencyChart(axis, null, [])).toBeNull();
+  });
+
+  it('draws an interval in which no request finished as nothing, never as 0 s (#13)', () => {
+    if (!axis) throw new Error('no axis');
+    const base = bigResult(1).input.result.slow[0]!;
+    const slowFinding = (over: Partial<SlowFinding>): SlowFinding => ({ ...base, ...over });
+    // Slow findings in the first and last interval only: the ones between are empty.
+    const slowOnly = latencyChart(axis, null, [
+      slowFinding({ timeMs: axis.startMs + 1000, totalSec: 12 }),
+      slowFinding({ timeMs: axis.startMs + (axis.count - 1) * axis.bucketSec * 1000, totalSec: 30 }),
+    ]);
+    const values = slowOnly?.series[0]?.values ?? [];
+    expect(values[0]).toBe(12);
+    expect(values[values.length - 1]).toBe(30);
+    expect(values.slice(1, -1).every((v) => v === null)).toBe(true);
+    const mermaid = mermaidXyChart(slowOnly as Chart);
+    checkMermaid(mermaid);
+    expect(mermaid).toMatch(/^ {2}bar \[12, 0, /m); // a bar of nothing, not a line falling to 0
+    expect(mermaid).not.toMatch(/^ {2}line /m);
+    const text = textChart(slowOnly as Chart);
+    const rows = text.split('\n').filter((l) => /^\d\d:\d\d/.test(l));
+    expect(rows[0]).toMatch(/12\.0 s {2}#+$/);
+    expect(rows[1]).toMatch(/ {2}–$/);
+    expect(text).not.toContain(' 0.0 s');
   });
 
   it('puts only numbers in data arrays and only safe labels in Mermaid', () => {

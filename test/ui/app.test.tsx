@@ -153,7 +153,7 @@ describe('App keys', () => {
     });
     await t.press('s');
     await t.see((f) => {
-      expect(f).toContain('▼p95');
+      expect(f).toContain('▼p90');
       expect(tableOrder(f).slice(0, 3)).toEqual(['SyncRestServlet', 'RoomMessageListRestServlet', 'LoginRestServlet']);
     });
     await t.press('s', 's', 's');

@@ -30,6 +30,7 @@ export function endpoint(servlet: string, count: number, p95Sec: number, errors 
     meanDbTxnSec: 0.01,
     meanDbEvents: 1,
     longPolls: 0,
+    untimed: 0,
     percentiles: 'exact',
   };
 }

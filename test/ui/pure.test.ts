@@ -186,7 +186,7 @@ describe('filter and rows', () => {
   });
 
   it('rows: in flight oldest first with stuck flagged, slow newest first, table sorted', () => {
-    const rows = buildRows(snapshot(), '', 'p95', settings);
+    const rows = buildRows(snapshot(), '', 'p90', settings);
     expect(rows.inFlight.map((r) => r.tag)).toEqual(['GET-90', 'PUT-91', 'POST-92']);
     expect(rows.inFlight.map((r) => r.stuck)).toEqual([true, false, false]);
     expect(rows.stuckTotal).toBe(1);
@@ -249,7 +249,7 @@ describe('reducer', () => {
       s = keys(s, 's');
       seen.push(s.sort);
     }
-    expect(seen).toEqual(['count', 'p95', 'p99', 'p50', 'errors', 'count']);
+    expect(seen).toEqual(['count', 'p90', 'p99', 'p50', 'errors', 'count']);
     expect(keys(initialState, 'S').sort).toBe('errors');
   });
 

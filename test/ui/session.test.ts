@@ -103,6 +103,37 @@ describe('TopSession', () => {
     expect(session.frame().input.ended).toBe(true);
   });
 
+  it('a finished log that is followed keeps its clock: a request open at its end never ages into STUCK (#13)', async () => {
+    const path = join(tmp, 'finished.log');
+    const received = (tag: string, t: string): string =>
+      `2026-11-22 07:42:${t} - synapse.access.http.8008 - 450 - DEBUG - ${tag} - 127.0.0.1 - 8008 - Received request: GET /_matrix/client/v3/account/whoami`;
+    writeFileSync(
+      path,
+      [
+        '2026-11-22 07:42:21,000 - synapse.app.homeserver - 100 - WARNING - main - ***** STARTING SERVER *****',
+        received('GET-1', '22,000'),
+        received('GET-2', '22,011'),
+      ].join('\n') + '\n',
+    );
+    let wall = Date.now();
+    const session = new TopSession(await resolveInputs([path], true), { follow: true, slowThresholdSec: 2, stuckAfterSec: 60 }, undefined, () => wall);
+    const running = session.run();
+    await until(() => session.frame().snapshot.linesRead === 3);
+    await new Promise((r) => setTimeout(r, 400)); // a poll at the end: caught up
+    const ageOf = (): number | null | undefined => session.frame().snapshot.inFlight.find((r) => r.tag === 'GET-1')?.ageSec;
+    expect(ageOf()).toBeCloseTo(0.011, 3);
+    wall += 600_000;
+    expect(ageOf()).toBeCloseTo(0.011, 3);
+    expect(session.frame().snapshot.nowMs).toBe(Date.UTC(2026, 10, 22, 7, 42, 22, 11));
+    // It grows: now it is a live log, and open requests age with the wall clock.
+    appendFileSync(path, received('GET-3', '23,000') + '\n');
+    await until(() => session.frame().snapshot.linesRead === 4);
+    wall += 120_000;
+    expect(ageOf()).toBeGreaterThanOrEqual(120);
+    session.stop();
+    await running;
+  });
+
   it('reads a rotated log as one log: .1, then the live file followed, requests in flight at the rotation included', async () => {
     // The DEBUG sample cut right after the Received line of a slow request (its lines are kept
     // for Enter) that finishes 20+ lines later.

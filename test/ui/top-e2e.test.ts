@@ -28,7 +28,7 @@ describe('synlog top without a terminal', () => {
   it('rejects a bad duration as a usage error', async () => {
     const r = await runCli(['top', '--threshold', 'soon', FIXTURE]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("not a duration: 'soon'");
+    expect(r.stderr).toContain("--threshold: 'soon' is not a valid duration");
   });
 });
 

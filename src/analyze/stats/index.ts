@@ -21,6 +21,9 @@ export interface StatsLive {
   readonly requestRate: number[];
   /** Of those, 4xx, 5xx or dropped per second (each request once). */
   readonly errorRate: number[];
+  /** Finished requests passing the filter so far, and how many of them were slow (long-polls within their timeout are not). */
+  readonly requests: number;
+  readonly slow: number;
 }
 
 export interface StatsState {
@@ -31,6 +34,9 @@ export class StatsAnalyzer implements Analyzer<StatsState, StatsResult, StatsLiv
   private table: EndpointStatsTable;
   private readonly requests = new SecondRing();
   private readonly errors = new SecondRing();
+  /** Live counts (a pipe or --follow is read on one thread, never merged). */
+  private requestCount = 0;
+  private slowCount = 0;
 
   constructor(private readonly ctx: AnalyzerContext) {
     this.table = new EndpointStatsTable(ctx.options.exactPercentileLimit);
@@ -38,7 +44,10 @@ export class StatsAnalyzer implements Analyzer<StatsState, StatsResult, StatsLiv
 
   onProcessed(r: ProcessedRecord, req: Finished): void {
     const cls = this.table.tally(r, req.endpoint, this.ctx.accept, this.ctx.options.slowThresholdSec);
-    if (cls === null || this.ctx.job || r.timeMs === null) return;
+    if (cls === null || this.ctx.job) return;
+    this.requestCount++;
+    if (cls === 'slow') this.slowCount++;
+    if (r.timeMs === null) return;
     const sec = Math.floor(r.timeMs / 1000);
     this.requests.add(sec);
     const s = r.status;
@@ -59,7 +68,13 @@ export class StatsAnalyzer implements Analyzer<StatsState, StatsResult, StatsLiv
 
   live(now: { readonly nowMs: number | null }): StatsLive {
     const nowSec = now.nowMs === null ? null : Math.floor(now.nowMs / 1000);
-    return { endpoints: this.table.results(true), requestRate: this.requests.window(nowSec), errorRate: this.errors.window(nowSec) };
+    return {
+      endpoints: this.table.results(true),
+      requestRate: this.requests.window(nowSec),
+      errorRate: this.errors.window(nowSec),
+      requests: this.requestCount,
+      slow: this.slowCount,
+    };
   }
 }
 

@@ -85,7 +85,18 @@ export interface EndpointStatsState {
   readonly endpoints: readonly EndpointState[];
 }
 
-const COUNTER_FIELDS = ['status4xx', 'status5xx', 'dropped', 'errors', 'cpuLines', 'dbPoolLines', 'dbTxnLines', 'dbEventLines', 'longPolls'] as const;
+const COUNTER_FIELDS = [
+  'status4xx',
+  'status5xx',
+  'dropped',
+  'errors',
+  'cpuLines',
+  'dbPoolLines',
+  'dbTxnLines',
+  'dbEventLines',
+  'longPolls',
+  'untimed',
+] as const;
 const SUM_FIELDS = ['sumSec', 'sumCpuSec', 'sumDbPoolSec', 'sumDbTxnSec', 'sumDbEvents'] as const;
 
 class EndpointAccumulator {
@@ -105,6 +116,8 @@ class EndpointAccumulator {
   readonly sumDbEvents = new FixedSum();
   dbEventLines = 0;
   longPolls = 0;
+  /** Requests without a usable total time (NaN: parse/access.ts possibleTotalSec): counted, not timed. */
+  untimed = 0;
 
   constructor(
     readonly servlet: string,
@@ -151,8 +164,11 @@ export class EndpointStatsTable {
         this.byServlet.set(key, a);
       }
     }
-    a.samples.add(r.totalSec);
-    a.sumSec.add(r.totalSec);
+    if (Number.isNaN(r.totalSec)) a.untimed++;
+    else {
+      a.samples.add(r.totalSec);
+      a.sumSec.add(r.totalSec);
+    }
     const status = r.status;
     const is4xx = status !== null && status >= 400 && status < 500;
     const is5xx = status !== null && status >= 500 && status < 600;
@@ -258,7 +274,7 @@ export class EndpointStatsTable {
     const out: EndpointStats[] = [];
     for (const a of this.byServlet.values()) {
       const [p50Sec = 0, p90Sec = 0, p95Sec = 0, p99Sec = 0] = a.samples.quantiles(REPORTED_QUANTILES, preferSketch);
-      const count = a.samples.count;
+      const count = a.samples.count + a.untimed;
       out.push({
         servlet: a.servlet,
         count,
@@ -277,6 +293,7 @@ export class EndpointStatsTable {
         meanDbTxnSec: mean(a.sumDbTxnSec.value(), a.dbTxnLines),
         meanDbEvents: mean(a.sumDbEvents.value(), a.dbEventLines),
         longPolls: a.longPolls,
+        untimed: a.untimed,
         percentiles: preferSketch ? 'sketch' : a.samples.method,
       });
     }

@@ -2,7 +2,8 @@
  * `stuck`: requests that never finished, or finished only after hanging (#10 §1–2), per log and
  * process lifetime:
  *  - open when the process stopped (shutdown lines, or none: killed/crashed/OOM), or when the input
- *    ended: requests with lines (Received at DEBUG; any line under the tag at INFO) and no Processed line;
+ *    ended (then only those open for at least --stuck-after): requests with lines (Received at DEBUG;
+ *    any line under the tag at INFO) and no Processed line;
  *  - cut off by a shutdown: a `!` Processed line written while the process shut down (spec §2.3);
  *  - ran long: a Processed line after at least --stuck-after, unless it is a long-poll within its timeout,
  *    whatever its endpoint usually takes (a baseline the incident cannot poison);
@@ -205,7 +206,14 @@ export function lifetimeFindings(life: EndedLifetime, stuckAfterSec: number): { 
   const findings: StuckFinding[] = [];
   const state = openState(life);
   const endMs = life.stopMs;
-  for (const f of life.requests.open.values()) findings.push(openFinding(f, life, state, endMs));
+  // At the end of the input the process is still running: a request open there is stuck only
+  // once it has been open for --stuck-after (one open for 11 ms is just in flight).
+  let openRecent = 0;
+  for (const f of life.requests.open.values()) {
+    const finding = openFinding(f, life, state, endMs);
+    if (state === 'open-at-end' && finding.ageSec !== null && finding.ageSec < stuckAfterSec) openRecent++;
+    else findings.push(finding);
+  }
   let cutOff = 0;
   let ranLong = 0;
   for (const h of life.requests.hung) {
@@ -233,6 +241,7 @@ export function lifetimeFindings(life: EndedLifetime, stuckAfterSec: number): { 
     signal: life.shutdown?.signal ?? null,
     terminated: life.shutdown?.end != null,
     openAtStop: life.requests.open.size + life.requests.undetailedOpen(),
+    openRecent,
     cutOff,
     ranLong,
     unlogged:

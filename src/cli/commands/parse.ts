@@ -1,14 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import { guarded, reportAccounting } from '../common.js';
+import type { ParseArgs } from '../../commands/parse.js';
+import { guarded } from '../common.js';
 
-interface ParseArgs {
-  files: string[];
-  json: boolean;
-  count: boolean;
-  strict: boolean;
+interface ParseCliArgs extends ParseArgs {
+  readonly files: string[];
 }
 
-export const parseCommand: CommandModule<object, ParseArgs> = {
+export const parseCommand: CommandModule<object, ParseCliArgs> = {
   command: 'parse [files..]',
   describe: 'Parse every line into typed records: NDJSON for jq (--json) or counts (--count)',
   builder: (y: Argv) =>
@@ -18,22 +16,22 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
       .option('count', { type: 'boolean', default: false, describe: 'only count records per kind (uses all cores on big files)' })
       .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when a line was not understood' })
       .example('synlog parse --json homeserver.log | jq -c \'select(.kind=="processed" and .totalSec > 10)\'', 'slow requests with jq')
-      .example('synlog parse --count homeserver.log', 'how many lines of each kind') as unknown as Argv<ParseArgs>,
+      .example('synlog parse --count homeserver.log', 'how many lines of each kind')
+      .epilog(
+        'Fields: `epoch` is the restart number within that file (0: before the first ***** STARTING SERVER ***** banner), not a Unix ' +
+          "time; `timeMs` is Unix milliseconds (a text log's time read as UTC, or in the --tz zone); `dropped`: a status like 200! " +
+          '(the response was not fully sent: the client went away or the process shut down); `dbEvents`: the [N dbevts] of the line, ' +
+          'events fetched from the database.',
+      ) as unknown as Argv<ParseCliArgs>,
   handler: (argv) =>
     guarded(async () => {
-      const [{ resolveInputs }, { runParse }, { Output }, { progressLine }] = await Promise.all([
-        import('../../run/inputs.js'),
-        import('../../run/parse.js'),
-        import('../output.js'),
-        import('../progress.js'),
+      const [{ planParse, runParseCommand }, { inputsOf, withStdout, totalBytes, exitStatus }] = await Promise.all([
+        import('../../commands/parse.js'),
+        import('../run.js'),
       ]);
-      const sources = await resolveInputs(argv.files, process.stdin.isTTY === true);
-      const out = new Output();
-      const totalBytes = sources.reduce((n, s) => n + (s.bytes ?? 0), 0);
-      const progress = progressLine(totalBytes, !argv.json);
-      // Without --json or --count there is nothing else to print than the counts.
-      const outcome = await runParse(sources, { json: argv.json, count: argv.count || !argv.json, progress }, out).finally(() => progress?.done());
-      await out.end();
-      return reportAccounting(outcome.accounting, outcome.warnings, { strict: argv.strict, json: argv.json });
+      const plan = planParse(argv);
+      const sources = await inputsOf(plan.files);
+      const outcome = await withStdout({ progressBytes: plan.progress ? totalBytes(sources) : null }, (io) => runParseCommand(plan, sources, io));
+      return exitStatus(outcome, plan);
     }),
 };

@@ -1,18 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
-import { guarded } from '../common.js';
+import type { ReportArgs } from '../../commands/report.js';
+import { guarded, warn } from '../common.js';
 
-export interface ReportArgs {
-  files: string[];
-  redact: boolean;
-  'keep-server': string[];
-  'redaction-map'?: string;
-  form: boolean;
-  output?: string;
-  threshold: string;
-  'stuck-after': string;
+/** Options as yargs gives them (camel-cased). */
+interface ReportCliArgs extends ReportArgs {
+  readonly files: string[];
+  readonly keepServer: string[];
 }
 
-export const reportCommand: CommandModule<object, ReportArgs> = {
+export const reportCommand: CommandModule<object, ReportCliArgs> = {
   command: 'report [files..]',
   describe: 'A paste-ready, redacted Markdown report for a GitHub issue',
   builder: (y: Argv) =>
@@ -26,6 +22,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('threshold', { type: 'string', default: '2s', describe: 'slow means at least this long' })
       .option('stuck-after', { type: 'string', default: '60s', describe: 'requests past this count as stuck' })
       .example('synlog report --keep-server example.org homeserver.log > report.md', 'then paste report.md into the issue')
-      .example('synlog report --form homeserver.log generic_worker1.log', "for the bug form's log field") as unknown as Argv<ReportArgs>,
-  handler: (argv) => guarded(async () => (await import('./report-run.js')).runReport(argv)),
+      .example('synlog report --form homeserver.log generic_worker1.log', "for the bug form's log field") as unknown as Argv<ReportCliArgs>,
+  handler: (argv) =>
+    guarded(async () => {
+      const [{ planReport, runReport }, { inputsOf, withStdout, exitStatus }] = await Promise.all([import('../../commands/report.js'), import('../run.js')]);
+      const plan = planReport(argv);
+      const outcome = await withStdout({}, (io) => runReport(plan, { resolve: (note) => inputsOf(plan.files, { note }), out: io.out, warn }));
+      return exitStatus({ accounting: null, warnings: outcome.warnings }, { strict: false, json: false });
+    }),
 };

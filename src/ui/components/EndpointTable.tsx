@@ -24,7 +24,7 @@ interface Column {
 const NARROW: readonly Column[] = [
   { label: 'count', sort: 'count', width: 7, cell: (e) => compactCount(e.count) },
   { label: 'p50', sort: 'p50', width: 7, cell: (e) => compactDuration(e.p50Sec) },
-  { label: 'p95', sort: 'p95', width: 7, cell: (e) => compactDuration(e.p95Sec) },
+  { label: 'p90', sort: 'p90', width: 7, cell: (e) => compactDuration(e.p90Sec) },
   { label: 'p99', sort: 'p99', width: 7, cell: (e) => compactDuration(e.p99Sec) },
   { label: 'err', sort: 'errors', width: 7, cell: (e) => compactPercent(e.errorRate) },
 ];

@@ -6,7 +6,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['Enter', "open the selected request's lines (what synlog grep shows), or an error kind's example"],
   ['Esc', 'back / clear the filter'],
   ['/', 'filter: endpoint or URI text, @user, status (5xx, 404, !); Enter applies'],
-  ['s  S', 'change the endpoint table sort (count, p95, p99, p50, errors)'],
+  ['s  S', 'change the endpoint table sort (count, p90, p99, p50, errors)'],
   ['p', 'pause the display (input keeps being read)'],
   ['?', 'this help'],
   ['q  Ctrl-C', 'quit'],

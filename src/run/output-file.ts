@@ -9,8 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, lstatSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileIdOf, type SourceInfo } from '../input/sources.js';
-import { UsageError } from '../run/inputs.js';
-import { OutputError } from './common.js';
+import { UsageError } from './inputs.js';
+
+/** The output (stdout, -o, --redaction-map) could not be written: one line, exit 74. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
 
 export interface OutputFile {
   /** As the user gave it (for messages). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import { resolveInputs } from '../../src/run/inputs.js';
-import { runGrep, type GrepOptions } from '../../src/run/grep.js';
+import { runGrep, type GrepOptions } from '../../src/commands/grep.js';
 import { LOGS_DIR } from '../analyze/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'synlog-grep-rotation-'));

@@ -1,12 +1,66 @@
+/**
+ * `synlog grep`: a pure plan (options → tags, context, output mode: planGrep) and a run that
+ * prints every line of exactly the wanted requests to a sink (runGrep).
+ */
 import type { LineAccounting } from '../core/types.js';
 import { GrepCollector } from '../grep/grep-events.js';
 import { grepPlainFile, readGroupLines } from '../grep/grep-file.js';
-import { newAccounting } from '../input/accounting.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { account, KEPT_UNPARSED_LINES, newAccounting, overlongEvent } from '../input/accounting.js';
 import { readSourceEvents } from '../input/reader.js';
 import { continuesRotation } from '../input/rotation.js';
 import type { SourceInfo } from '../input/sources.js';
 import { groupHeader, markdownGroup, printTextGroup, type GroupSummary, type PrintedLine, type Printer } from '../render/grep-format.js';
 import { createRedactor, inputFileNames, type RedactOptions } from '../report/redact.js';
+import { parseTags, parseWholeNumber } from './options.js';
+
+/** grep's options as the CLI read them. */
+export interface GrepArgs {
+  /** The first operand: a tag (or several, comma-separated), or with -e a file (as GNU grep). */
+  readonly tag?: string;
+  readonly files: readonly string[];
+  /** -e TAG, repeatable. */
+  readonly e: readonly string[];
+  readonly context: number;
+  readonly markdown: boolean;
+  readonly redact: boolean;
+  readonly keepServer: readonly string[];
+  readonly lineNumber: boolean;
+  readonly strict: boolean;
+}
+
+export interface GrepPlan extends GrepOptions {
+  /** The inputs to read (stdin when none). */
+  readonly files: readonly string[];
+  /** The tags came from -e: every operand is a file. */
+  readonly tagsFromE: boolean;
+  readonly strict: boolean;
+}
+
+/**
+ * What to grep for and where: pure, so it is unit-tested. As in GNU grep, `-e` gives the tags and
+ * then every operand is a file (`grep -e PUT-38 FILE`); without `-e` the first operand is the tag
+ * (`GET-37`, or several: `GET-37,PUT-38`). Throws UsageError.
+ */
+export function planGrep(args: GrepArgs): GrepPlan {
+  const byE = args.e.length > 0;
+  const operands = args.tag === undefined ? [...args.files] : [args.tag, ...args.files];
+  return {
+    tags: parseTags(byE ? args.e : operands.slice(0, 1)),
+    files: byE ? operands : operands.slice(1),
+    tagsFromE: byE,
+    context: parseWholeNumber(args.context, '--context', 0) ?? 0,
+    markdown: args.markdown,
+    lineNumbers: args.lineNumber,
+    redact: args.redact ? { keepServers: [...args.keepServer] } : null,
+    strict: args.strict,
+  };
+}
+
+/** The request tag a missing "file" was probably meant as (`grep GET-37 -e PUT-38 FILE`), or null. */
+export function operandLikeTag(plan: GrepPlan, missing: string): string | null {
+  return plan.tagsFromE && plan.files[0] === missing && /^[A-Z]+-[^\s/]+$/.test(missing) ? missing : null;
+}
 
 export interface GrepOptions {
   readonly tags: readonly string[];
@@ -19,7 +73,10 @@ export interface GrepOptions {
 
 export interface GrepOutcome {
   readonly groups: number;
-  /** Line accounting for the sources read line by line (stdin, .gz, --context); null for the fast path. */
+  /**
+   * Line accounting for the sources read line by line (stdin, .gz, --context); the byte scan of a
+   * plain file adds only the over-long lines it met; null when there was nothing to count.
+   */
   readonly accounting: LineAccounting | null;
   readonly warnings: string[];
 }
@@ -89,6 +146,7 @@ export async function runGrep(
     if (src.seekable && src.bytes !== null && opts.context === 0) {
       const found = await grepPlainFile(src.name, src.label, src.bytes, opts.tags, opts.lineNumbers, startEpoch);
       epoch = found.endEpoch;
+      if (found.overlong.length > 0) countOverlong((accounting ??= newAccounting()), src, found.overlong);
       // lines are read back from the file only when printed (or held)
       await settle(
         found.groups.map((g) => ({ summary: g, lines: { [Symbol.iterator]: () => readGroupLines(src.name, g) } })),
@@ -131,6 +189,44 @@ export async function runGrep(
   }
   for (const h of held) await print(h);
   return { groups, accounting, warnings };
+}
+
+/**
+ * Lines over the length limit the byte scan met: not understood, as every other reader counts
+ * them (README "Nothing is lost"), named by line number like theirs. The scan counts no lines,
+ * so the first few are numbered by one read of the file up to the last of them.
+ */
+function countOverlong(acc: LineAccounting, src: SourceInfo, overlong: ReadonlyArray<{ readonly offset: number; readonly bytes: number }>): void {
+  const named = overlong.slice(0, KEPT_UNPARSED_LINES);
+  const lineNos = lineNumbersAt(
+    src.name,
+    named.map((o) => o.offset),
+  );
+  named.forEach((o, i) => account(acc, overlongEvent(src.label, lineNos[i]!, 0, o.bytes)));
+  for (const o of overlong.slice(named.length)) account(acc, overlongEvent(src.label, 0, 0, o.bytes));
+}
+
+/** 1-based line numbers of the lines starting at these byte offsets (ascending) of a file. */
+function lineNumbersAt(path: string, offsets: readonly number[]): number[] {
+  const out: number[] = [];
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    let line = 1;
+    let pos = 0;
+    for (const offset of offsets) {
+      while (pos < offset) {
+        const got = readSync(fd, buf, 0, Math.min(buf.length, offset - pos), pos);
+        if (got === 0) break;
+        for (let i = buf.indexOf(10, 0); i >= 0 && i < got; i = buf.indexOf(10, i + 1)) line++;
+        pos += got;
+      }
+      out.push(line);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }
 
 /** `--redact`: lines, tags and file names as `synlog report` shows them. */

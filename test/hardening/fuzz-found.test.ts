@@ -54,4 +54,18 @@ describe.skipIf(!existsSync(BIN))('bugs the fuzz found', () => {
     expect(r.stdout).toContain(log);
     expect(r.stderr).not.toMatch(/internal error/);
   }, 30_000);
+  it('stats/slow/stuck/fds/errors --json report the lines not understood on stderr (they went nowhere)', async () => {
+    const log = join(dir, 'bad-line.log');
+    writeFileSync(
+      log,
+      `not a log line\n${jsonLine('***** STARTING SERVER *****', 1795334307.03)}\n${jsonLine(PROCESSED, 1795334307.43, 'GET-0', 'synapse.access.http.8008')}\n`,
+    );
+    for (const cmd of ['stats', 'slow', 'stuck', 'fds', 'errors']) {
+      const r = await run([cmd, '--json', log]);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stderr, cmd).toBe(`synlog: 1 line not understood: ${log}:1 (no record header before this line in this source)\n`);
+      // stdout stays NDJSON.
+      for (const line of r.stdout.split('\n').filter((l) => l !== '')) expect(() => JSON.parse(line) as unknown, cmd).not.toThrow();
+    }
+  }, 60_000);
 });

@@ -140,10 +140,10 @@ export class LineSplitter {
       for (;;) {
         const nl = block.indexOf(10, from);
         if (nl < 0) {
-          this.emitOne(decode.call(block, from, block.length), undefined);
+          this.emitOne(decode.call(block, from, block.length), undefined, block.length - from);
           return;
         }
-        this.emitOne(decode.call(block, from, nl), undefined);
+        this.emitOne(decode.call(block, from, nl), undefined, nl - from);
         from = nl + 1;
       }
     }
@@ -152,16 +152,17 @@ export class LineSplitter {
     for (;;) {
       const nl = block.indexOf(10, from);
       const part = block.subarray(from, nl < 0 ? block.length : nl);
-      this.emitOne(part.toString('utf8'), isUtf8(part) ? undefined : Buffer.from(part));
+      this.emitOne(part.toString('utf8'), isUtf8(part) ? undefined : Buffer.from(part), part.length);
       if (nl < 0) return;
       from = nl + 1;
     }
   }
 
-  private emitOne(text: string, raw: Buffer | undefined): void {
+  /** `bytes`: the line's length in the input; the limit is in bytes, as in addCarry (not UTF-16 units). */
+  private emitOne(text: string, raw: Buffer | undefined, bytes: number): void {
     const lineNo = ++this.lineNo;
-    if (text.length > MAX_LINE_BYTES) {
-      this.handler.overlong(lineNo, Buffer.byteLength(text));
+    if (bytes > MAX_LINE_BYTES) {
+      this.handler.overlong(lineNo, bytes);
       return;
     }
     this.handler.line(text, lineNo, raw);

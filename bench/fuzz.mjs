@@ -692,6 +692,20 @@ export const CLI_STYLING = /\x1b\[(?:0|1|2|31|32|33|36)m|\r\x1b\[K/g;
 /** Ink's layout and colour sequences (what `top` draws with; src/render/safe-text.ts INK_SEQUENCES). */
 export const INK_LAYOUT = /\x1b\[[0-9;:]*m|\x1b\[[0-9]*(?:;[0-9]*)?[A-HJK]|\x1b\[\?(?:25|1049|2026)[hl]/g;
 
+/**
+ * The text a terminal shows of what it received: CR LF as LF, a lone CR back to the line's start
+ * (the progress line, src/cli/progress.ts, is overwritten and erased so), styling dropped. Log
+ * text cannot play these tricks: a raw CR or ESC from it is a failure of terminalProblems.
+ */
+function shownText(bytes) {
+  return bytes
+    .toString('utf8')
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((l) => l.slice(l.lastIndexOf('\r') + 1).replace(/\x1b\[[0-9;]*[mK]/g, ''))
+    .join('\n');
+}
+
 /** The counts `parse --count` prints (src/run/parse.ts), by label. */
 function countTable(stdout) {
   const c = {};
@@ -785,7 +799,7 @@ export async function checkRun(cmd, res, truth) {
   let stderr;
   if (cmd.tty || cmd.top) {
     problems.push(...terminalProblems(res.bytes, cmd.top ? INK_LAYOUT : CLI_STYLING));
-    stdout = stderr = res.bytes.toString('utf8').replace(/\r\n/g, '\n');
+    stdout = stderr = shownText(res.bytes);
   } else {
     stderr = res.stderr;
     for (const l of stderr.split('\n'))

@@ -104,6 +104,23 @@ describe.skipIf(!existsSync(new URL('../../dist/cli/main.js', import.meta.url)))
     expect(small.tags.length).toBeGreaterThan(0);
   });
 
+  it('reads what a terminal shows through the progress line (drawn only on big inputs, as by npm run fuzz)', async () => {
+    // `synlog parse --count fixtures/bad/malformed.log` on a terminal, after a progress line that was drawn and erased.
+    const table = ['lines', '5', 'records', '3', '  processed', '1', '  received', '0', '  connection-lost', '0', '  startup', '1']
+      .concat(['  fd-exhaustion', '0', '  other', '1', 'continuation lines', '0', 'not understood', '2'])
+      .reduce<string[]>((rows, v, i, a) => (i % 2 === 0 ? [...rows, `${v.padEnd(22)}${a[i + 1]!.padStart(8)}`] : rows), []);
+    const note = 'synlog: 2 lines not understood: x.log:1 (no record header before this line in this source); x.log:5 (access line)';
+    const screen = `\r\x1b[Kread 40% of 400 MB, 90,000 lines/s\r\x1b[K${table.join('\r\n')}\r\n${note}\r\n`;
+    const cmd: FuzzCommand = { name: 'parse --count (tty)', args: ['parse', '--count', 'x.log'], accounting: 'count', tty: true };
+    const res = { code: 0, signal: null, timedOut: false, ms: 1, bytes: Buffer.from(screen) };
+    const truth: Truth = { lines: 5 };
+    expect(await checkRun(cmd, res, truth)).toEqual({ problems: [], accounted: 5 });
+    expect(truth).toMatchObject({ records: 3, continuations: 0, unparsed: 2, firstLines: [1, 5] });
+    // A raw escape among them is still caught.
+    const attacked = { ...res, bytes: Buffer.from(screen.replace('x.log:5', 'x.log:5\x1b]0;PWNED\x07')) };
+    expect((await checkRun(cmd, attacked, { lines: 5 })).problems.join()).toMatch(/raw "\\u001b"/);
+  });
+
   it(`${BIG_LINES.toLocaleString('en')} lines: parse --count (file and .gz) and parse --json account for every line`, async () => {
     const cmds = commandsFor(big).filter((c) => ACCOUNTING.includes(c.name));
     expect(cmds.map((c) => c.name)).toEqual(ACCOUNTING);

@@ -1056,7 +1056,7 @@ async function main() {
     console.log('|---|---:|---:|---:|---|---|');
     for (const r of rows) {
       const acc =
-        r.accounted === null
+        typeof r.accounted !== 'number'
           ? ''
           : r.cmd.accounting === 'stderr'
             ? `${r.accounted.toLocaleString('en')} not understood`
@@ -1067,9 +1067,10 @@ async function main() {
       if (r.problems.length > 0) failed++;
     }
     console.log('');
-    console.log(
-      `${truth.lines.toLocaleString('en')} lines = ${truth.records?.toLocaleString('en')} records + ${truth.continuations?.toLocaleString('en')} continuation + ${truth.unparsed?.toLocaleString('en')} not understood`,
-    );
+    if (truth.records !== undefined)
+      console.log(
+        `${truth.lines.toLocaleString('en')} lines = ${truth.records?.toLocaleString('en')} records + ${truth.continuations?.toLocaleString('en')} continuation + ${truth.unparsed?.toLocaleString('en')} not understood`,
+      );
     console.log(
       `seed ${seed}: ${failed === 0 ? 'every property held' : `${failed} command(s) FAILED; reproduce: node bench/fuzz.mjs --seed ${seed} --lines ${lines}`}`,
     );

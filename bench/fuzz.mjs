@@ -800,6 +800,9 @@ export async function checkRun(cmd, res, truth) {
   if (cmd.tty || cmd.top) {
     problems.push(...terminalProblems(res.bytes, cmd.top ? INK_LAYOUT : CLI_STYLING));
     stdout = stderr = shownText(res.bytes);
+    // The progress line (src/cli/progress.ts) must be erased before the results are printed.
+    const left = /read \d+% of [^\n]*?lines\/s/.exec(stdout);
+    if (left) problems.push(`the progress line is left on the screen: ${around(stdout, left.index)}`);
   } else {
     stderr = res.stderr;
     for (const l of stderr.split('\n'))

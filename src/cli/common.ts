@@ -48,13 +48,14 @@ export async function guarded(body: () => Promise<number | void>): Promise<void>
 /**
  * Reports lines not understood and read warnings on stderr, after the results; returns the exit
  * status they call for: EXIT_USAGE when an input could not be read to its end (every warning
- * from the readers says so), EXIT_FINDINGS for a line not understood with --strict. With
- * --json the summary object already went to stdout.
+ * from the readers says so), EXIT_FINDINGS for a line not understood with --strict. Also with
+ * --json: stderr keeps the NDJSON clean, and only `parse --json` has a summary object on stdout
+ * (the fuzz test found stats/slow/stuck/fds/errors --json reporting the lines nowhere).
  */
 export function reportAccounting(acc: LineAccounting | null, warnings: readonly string[], opts: { strict: boolean; json: boolean }): number {
   for (const w of warnings) warn(w);
   const summary = acc === null ? null : unparsedSummary(acc);
-  if (summary && !opts.json) warn(summary);
+  if (summary) warn(summary);
   if (warnings.length > 0) return EXIT_USAGE;
   return opts.strict && acc !== null && acc.unparsed > 0 ? EXIT_FINDINGS : 0;
 }

@@ -50,6 +50,24 @@ describe('LineSplitter', () => {
     ]);
   });
 
+  it('measures the 1 MiB limit in bytes, not characters, however the line arrives (found by the fuzz, #13)', () => {
+    // '€' is 3 bytes and 1 UTF-16 unit: the old check let ~3 MiB of it through when whole in one chunk.
+    const over = Buffer.from(`${'€'.repeat(Math.floor(MAX_LINE_BYTES / 3) + 1)}\n`); // MAX_LINE_BYTES + 2 bytes
+    const under = Buffer.from(`${'€'.repeat(Math.floor(MAX_LINE_BYTES / 3))}\n`); // MAX_LINE_BYTES - 1 bytes
+    expect(over.length - 1).toBe(MAX_LINE_BYTES + 2);
+    expect(under.length - 1).toBe(MAX_LINE_BYTES - 1);
+    const input = Buffer.concat([Buffer.from('a\n'), over, under, Buffer.from('z\n')]);
+    for (const chunks of [[input], [input.subarray(0, 500_000), input.subarray(500_000, 1_500_000), input.subarray(1_500_000)]]) {
+      const r = split(chunks);
+      expect(r.overlong).toEqual([[2, MAX_LINE_BYTES + 2]]);
+      expect(r.lines.map(([n, text]) => [n, Buffer.byteLength(text)])).toEqual([
+        [1, 1],
+        [3, MAX_LINE_BYTES - 1],
+        [4, 1],
+      ]);
+    }
+  });
+
   it('drops a UTF-8 byte-order mark at the start, and only there', () => {
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
     const r = split([Buffer.concat([bom, Buffer.from('x\n'), bom, Buffer.from('y\n')])]);

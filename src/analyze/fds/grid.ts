@@ -128,6 +128,11 @@ export class SecondGrid {
       while (sec < untilSec) {
         const idx = Math.floor((sec - fromSec) / stepSec);
         const stepEnd = Math.min(untilSec, fromSec + (idx + 1) * stepSec);
+        // Seconds beyond 2^53 (a JSON `time` of 1e20) are floats too coarse for `sec` to move: stop.
+        if (!(stepEnd > sec) || idx >= values.length) {
+          sec = untilSec;
+          break;
+        }
         values[idx] = (values[idx] ?? 0) + value * (stepEnd - sec);
         sec = stepEnd;
       }

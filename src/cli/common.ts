@@ -54,6 +54,7 @@ export async function guarded(body: () => Promise<number | void>): Promise<void>
  */
 export function reportAccounting(acc: LineAccounting | null, warnings: readonly string[], opts: { strict: boolean; json: boolean }): number {
   for (const w of warnings) warn(w);
+  for (const n of acc?.notes ?? []) warn(n);
   const summary = acc === null ? null : unparsedSummary(acc);
   if (summary) warn(summary);
   if (warnings.length > 0) return EXIT_USAGE;

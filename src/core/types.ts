@@ -211,4 +211,9 @@ export interface LineAccounting {
   unparsed: number;
   /** First few not-understood line numbers, per source, for the stderr summary. */
   firstUnparsed: Array<{ file: string; line: number; reason: string }>;
+  /**
+   * What the parser had to guess (a year, a date) or could not finish, once each: said on stderr
+   * after the results, never an error (input/accounting.ts addNotes).
+   */
+  notes?: string[];
 }

@@ -23,6 +23,17 @@ export function account(acc: LineAccounting, event: LogEvent): void {
   } else acc.records++;
 }
 
+/** Notes kept per run: each is said once, and a damaged log could make one per job. */
+export const KEPT_NOTES = 20;
+
+/** Adds the parser's notes (LineParser.warnings) not already kept. */
+export function addNotes(acc: LineAccounting, notes: readonly string[]): void {
+  for (const n of notes) {
+    const kept = (acc.notes ??= []);
+    if (kept.length < KEPT_NOTES && !kept.includes(n)) kept.push(n);
+  }
+}
+
 /**
  * Adds `part` (the accounting of a later piece of input, e.g. one byte-range job) to `into`.
  * `linesBefore` is added to part's line numbers: the lines of its file before the piece.
@@ -35,6 +46,7 @@ export function addAccounting(into: LineAccounting, part: LineAccounting, linesB
     if (into.firstUnparsed.length >= KEPT_UNPARSED_LINES) break;
     into.firstUnparsed.push(linesBefore === 0 ? u : { ...u, line: linesBefore + u.line });
   }
+  if (part.notes !== undefined) addNotes(into, part.notes);
 }
 
 /** The event for an over-long line that was skipped: one text for every reader (sequential, ranges). */

@@ -15,7 +15,7 @@ import { closeSync, createReadStream, openSync, readSync, promises as fsp, type 
 import type { Readable } from 'node:stream';
 import type { LineAccounting, LogEvent } from '../core/types.js';
 import { isRecordStart, LineParser } from '../parse/line-parser.js';
-import { account, overlongEvent } from './accounting.js';
+import { account, addNotes, overlongEvent } from './accounting.js';
 import { gunzip, type GzipDamage } from './gunzip.js';
 import { LineSplitter, MAX_LINE_BYTES, type LineHandler } from './line-splitter.js';
 import { rotationChains } from './rotation.js';
@@ -177,7 +177,7 @@ export async function readSourceEvents(
   splitter.end();
   if (trouble !== null) sink.warning?.(describeTrouble(info, trouble, splitter.linesSeen, lastByte === 10));
   // what the parser had to guess (a year, a date) or could not finish, once per source
-  for (const w of parser.warnings()) sink.warning?.(w);
+  addNotes(acc, parser.warnings());
   return parser.epoch;
 }
 

@@ -1,6 +1,6 @@
 import type { LineAccounting, LogEvent } from '../core/types.js';
 import { jobCountFor, shareJobs, threadsFor, type JobTaker, type ThreadResult } from '../input/parallel.js';
-import { account, addAccounting, newAccounting, overlongEvent } from '../input/accounting.js';
+import { account, addAccounting, addNotes, newAccounting, overlongEvent } from '../input/accounting.js';
 import { lineAlignedRanges, readRangeLines } from '../input/reader.js';
 import { LineParser } from '../parse/line-parser.js';
 
@@ -40,6 +40,7 @@ export function countRange(req: CountRequest): RangeCount {
       account(accounting, overlongEvent(req.label, lineNo, parser.epoch, bytes));
     },
   });
+  addNotes(accounting, parser.warnings());
   return { counts, accounting, ...read };
 }
 

@@ -11,7 +11,7 @@ import type { JobTaker } from '../input/parallel.js';
 import { threadsFor } from '../input/parallel.js';
 import { lineAlignedRanges } from '../input/ranges.js';
 import { readRangeLines } from '../input/range-reader.js';
-import { account, newAccounting, overlongEvent } from '../input/read-events.js';
+import { account, addNotes, newAccounting, overlongEvent } from '../input/read-events.js';
 import type { SourceInfo } from '../input/sources.js';
 import { LineParser } from '../parse/line-parser.js';
 
@@ -108,6 +108,7 @@ export function engineJob(request: EngineJobsRequest, i: number): EngineJobResul
       engine.onEvent(e);
     },
   });
+  addNotes(accounting, parser.warnings());
   return { lines: { accounting, ownLines: read.ownLines }, state: engine.toState() };
 }
 

@@ -3,9 +3,10 @@
  * smallest input that shows it, through the built CLI (run `npm run build` first).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CLI_ENV, ROOT } from '../helpers/cli.js';
 
@@ -54,6 +55,43 @@ describe.skipIf(!existsSync(BIN))('bugs the fuzz found', () => {
     expect(r.stdout).toContain(log);
     expect(r.stderr).not.toMatch(/internal error/);
   }, 30_000);
+  it('fds on a lifetime from 1971 to 2096 with a disconnect: no array the size of its 10 s windows (Invalid array length)', async () => {
+    const log = join(dir, 'span-1971-2096.log');
+    const lost = 'Connection from client lost before response was sent'; // synapse/http/site.py connectionLost
+    writeFileSync(
+      log,
+      [
+        jsonLine('***** STARTING SERVER *****', 31_536_000),
+        jsonLine(lost, 63_072_000, 'GET-1', 'synapse.http.site'),
+        jsonLine(PROCESSED, 3_999_999_999, 'GET-2', 'synapse.access.http.8008'),
+      ].join('\n') + '\n',
+    );
+    const r = await run(['fds', log]);
+    expect(r.killed, 'still running after 20 s: a hang').toBe(false);
+    expect(r.stderr).not.toMatch(/internal error|Invalid array length/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(log);
+  }, 30_000);
+  it('a year taken from the file is a note, said once, never the exit status 2 of an input not read to its end', async () => {
+    // A journal prefix has no year (spec §1.4): the parser takes the file's modification year and says so.
+    const text = readFileSync(join(ROOT, 'fixtures/layouts/journalctl-fr.txt'));
+    const log = join(dir, 'journal-fr.log');
+    writeFileSync(log, text);
+    writeFileSync(`${log}.gz`, gzipSync(text));
+    const mtime = new Date(Date.UTC(2025, 2, 10, 12));
+    for (const f of [log, `${log}.gz`]) utimesSync(f, mtime, mtime);
+    for (const args of [
+      ['parse', '--count', log],
+      ['parse', '--count', `${log}.gz`],
+      ['stats', log],
+      ['stuck', `${log}.gz`],
+    ]) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      const notes = r.stderr.split('\n').filter((l) => l.includes("the journal prefix's times have no year: took 2024"));
+      expect(notes, args.join(' ')).toHaveLength(1);
+    }
+  }, 60_000);
   it('stats/slow/stuck/fds/errors --json report the lines not understood on stderr (they went nowhere)', async () => {
     const log = join(dir, 'bad-line.log');
     writeFileSync(

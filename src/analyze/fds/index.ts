@@ -253,9 +253,15 @@ function downsample(series: Series | null): InFlightPoint[] {
   return out;
 }
 
-/** The median disconnects per window, the windows without any (`zeros`, not in `counts`) included. */
+/**
+ * The median disconnects per window, the windows without any (`zeros`, not in `counts`) included.
+ * A lifetime's span comes from log times (1970 to 2099 in a damaged log), so `zeros` is no size
+ * for an array: when the zeros outnumber the counts the median is one of them; otherwise there
+ * are no more of them than counted windows.
+ */
 function medianWithZeros(counts: number[], zeros: number): number {
   if (counts.length + zeros === 0) return 0;
+  if (zeros > counts.length) return 0;
   return medianSorted(new Array<number>(zeros).fill(0).concat(counts.slice().sort((a, b) => a - b)));
 }
 

@@ -177,7 +177,11 @@ export interface GuardOutcome {
  */
 export async function runGuarded(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<GuardOutcome> {
   const saved = stty(['-g']);
-  const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: 'inherit', env: { ...env, [GUARDED_ENV]: '1' } });
+  // React's development build checks and warns on every render: the dashboard runs the production one.
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    stdio: 'inherit',
+    env: { ...env, NODE_ENV: env.NODE_ENV ?? 'production', [GUARDED_ENV]: '1' },
+  });
   const forward = (sig: NodeJS.Signals) => (): void => {
     child.kill(sig);
   };

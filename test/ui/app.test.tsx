@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
-import { FakeFeed, RAW_ESCAPES, idOf, linesFor, plain, renderAt, settle, snapshot } from './fixtures.js';
+import { FakeFeed, RAW_ESCAPES, idOf, linesFor, plain, renderAt, settle, slow, snapshot } from './fixtures.js';
 
 const DOWN = '\x1b[B';
 const UP = '\x1b[A';
@@ -269,5 +269,23 @@ describe('App keys', () => {
     await t.press('j', 'j', 'j', 'j', ENTER);
     await t.see((f) => expect(f).toContain('\\x1b[2J\\x1b]0;title\\x07'));
     for (const f of t.app.frames) for (const bad of RAW_ESCAPES) expect(f).not.toContain(bad);
+  });
+
+  it('the same request twice in a list (a log with repeated lines): both rows shown, no React key warning', async () => {
+    const warned = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const t = start(120, 40);
+      t.feed.snap = snapshot({ recentSlow: [slow('GET-740', 30, 'waiting'), slow('GET-740', 30, 'waiting'), slow('GET-741', 12, 'cpu')] });
+      await t.see((f) => expect(f).toContain('GET-741'));
+      expect(
+        t
+          .frame()
+          .split('\n')
+          .filter((l) => l.includes('GET-740')),
+      ).toHaveLength(2);
+      expect(warned.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('same key'))).toEqual([]);
+    } finally {
+      warned.mockRestore();
+    }
   });
 });

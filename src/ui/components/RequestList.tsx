@@ -116,19 +116,34 @@ function SlowLine({ row, width, wide, showFile, selected }: { row: RequestRow; w
   );
 }
 
+/**
+ * React keys for rows: a request's id, numbered from its second row on. A log can hold the same
+ * request twice (a file concatenated twice, a line repeated), and React slows down and warns on
+ * every frame for keys that repeat.
+ */
+function distinctKeys(ids: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return ids.map((id) => {
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    return n === 0 ? id : `${id}#${n}`;
+  });
+}
+
 /** In-flight (oldest first, stuck flagged) or recent slow requests (with their cause). */
 export function RequestList(props: RequestListProps) {
   const { rows, visibleRows, selected, width, wide, showFile, kind } = props;
   const start = windowStart(selected, visibleRows, rows.length);
   const shown = rows.slice(start, start + visibleRows);
+  const keys = distinctKeys(shown.map((row) => row.id));
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
       <Title {...props} />
       {shown.map((row, i) =>
         kind === 'in-flight' ? (
-          <InFlightLine key={row.id} row={row} width={width} wide={wide} showFile={showFile} selected={start + i === selected} />
+          <InFlightLine key={keys[i]} row={row} width={width} wide={wide} showFile={showFile} selected={start + i === selected} />
         ) : (
-          <SlowLine key={row.id} row={row} width={width} wide={wide} showFile={showFile} selected={start + i === selected} />
+          <SlowLine key={keys[i]} row={row} width={width} wide={wide} showFile={showFile} selected={start + i === selected} />
         ),
       )}
     </Box>

@@ -21,6 +21,8 @@ export interface ParseProgress {
   add(bytes: number): void;
   /** One more line read (the sequential readers). */
   line(): void;
+  /** Reading is over: the line goes before the results are written (they would share its row). */
+  done(): void;
 }
 
 export interface ParseOutcome {
@@ -73,6 +75,7 @@ export async function runParse(
     );
     bytesBefore += src.bytes ?? 0;
   }
+  progress?.done();
   if (opts.count) {
     if (opts.json) out.text(JSON.stringify({ kind: 'counts', ...counts }) + '\n');
     else out.text(formatCounts(counts));

@@ -56,6 +56,15 @@ describe('progress line on a terminal', () => {
     expect(stdout).toMatch(/^lines +\d+/);
   });
 
+  test('parse --count with stdout on the same terminal: the line is erased before the counts', () => {
+    const quoted = [process.execPath, BIN, 'parse', '--count', big].map((a) => `'${a}'`).join(' ');
+    const terminal = execFileSync('script', ['-qec', quoted, '/dev/null'], { cwd: ROOT, env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, encoding: 'utf8' });
+    const counts = terminal.search(/lines +\d+\r?\n/);
+    expect(counts).toBeGreaterThan(0);
+    expect(terminal.lastIndexOf('\r\x1b[K')).toBeLessThan(counts);
+    expect(terminal.slice(counts)).not.toContain('lines/s');
+  });
+
   test('not with --json', () => {
     expect(onTerminal(['stats', '--json', big], '2').terminal).toBe('');
     expect(onTerminal(['parse', '--json', '--count', big], '2').terminal).toBe('');

@@ -18,24 +18,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR, parseSize } from './generate.mjs';
+import { mulberry32 as prng } from './prng.mjs';
 
 export const ADVERSARIAL_VERSION = 2;
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : fallback;
-}
-
-/** A deterministic PRNG (mulberry32). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function stamp(ms) {

@@ -2,8 +2,6 @@
 export const ROOT: string;
 export const CLI: string;
 
-export function prng(seed: number): () => number;
-
 export interface Corpus {
   path: string;
   /** Set by the caller once gzipFile() has run. */

@@ -44,6 +44,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip, gunzipSync } from 'node:zlib';
+import { mulberry32 as prng } from './prng.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -51,18 +52,6 @@ export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const MAX_LINE_BYTES = 1024 * 1024;
 /** Share of lines that get mutated. */
 const MUTATE_P = 0.3;
-
-/** A deterministic PRNG (mulberry32): a seed reproduces the corpus byte for byte. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The real lines

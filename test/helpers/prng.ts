@@ -1,11 +1,3 @@
-/** Deterministic PRNG (mulberry32) for generated test data: a failure reproduces exactly. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG (mulberry32) for generated test data: a failure reproduces exactly. One
+// implementation for tests and generators (bench/prng.mjs).
+export { mulberry32 } from '../../bench/prng.mjs';

@@ -299,6 +299,11 @@ export class TopSession implements TopFeed {
     warning: (m) => this.warn(m),
   };
 
+  /** What the footer may say: the parser's notes (a guessed year…, once each), then read warnings. */
+  private said(): string[] {
+    return [...(this.acc.notes ?? []), ...this.warnings];
+  }
+
   private warn(message: string): void {
     this.warnings.push(message);
     if (this.warnings.length > 2 * WARNINGS_KEPT) this.warnings.splice(0, this.warnings.length - WARNINGS_KEPT);
@@ -393,7 +398,7 @@ export class TopSession implements TopFeed {
       sources: this.sources.map((s) => ({ name: s.info.label, state: s.state, rotations: s.rotations })),
       ended: this.ended,
       linesPerSec: this.linesPerSec(wall),
-      warnings: this.impossibleTimes === 0 ? this.warnings.slice(-3) : [...this.warnings.slice(-2), impossibleTimesWarning(this.impossibleTimes)],
+      warnings: this.impossibleTimes === 0 ? this.said().slice(-3) : [...this.said().slice(-2), impossibleTimesWarning(this.impossibleTimes)],
     };
     return { snapshot: withClock(snap, now), input };
   }

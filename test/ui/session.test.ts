@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -43,6 +43,18 @@ const tmp = mkdtempSync(join(tmpdir(), 'synlog-top-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('TopSession', () => {
+  it("the footer says what the parser guessed (a journal prefix's year, spec §1.4)", async () => {
+    const path = join(tmp, 'journal-fr.log');
+    writeFileSync(path, readFileSync('fixtures/layouts/journalctl-fr.txt'));
+    const mtime = new Date(Date.UTC(2025, 2, 10, 12));
+    utimesSync(path, mtime, mtime);
+    const session = new TopSession(await resolveInputs([path], true), { follow: false, slowThresholdSec: 2, stuckAfterSec: 60 });
+    await session.run();
+    expect(session.frame().input.warnings).toEqual([
+      `${path}: the journal prefix's times have no year: took 2024 from the file's modification time (set it with --year)`,
+    ]);
+  });
+
   it('--no-follow: reads the file, ends, and serves final numbers', async () => {
     const session = new TopSession(await resolveInputs([FIXTURE], true), { follow: false, slowThresholdSec: 2, stuckAfterSec: 60 });
     await session.run();

@@ -268,8 +268,17 @@ function textHeaderAt(s: string, ts: number): boolean {
     default: // A: CRITICAL
       level = 'CRITICAL';
   }
+  fillTextHeader(s, ts, rest, level.length, level, null);
+  return true;
+}
+
+/**
+ * Fills H for a text header matched from `ts` to `rest`, whose level slot holds `wordLength`
+ * characters: the logger ends before ` - <line number> - <level> - `.
+ */
+function fillTextHeader(s: string, ts: number, rest: number, wordLength: number, level: Level, levelName: string | null): void {
   // before ` - <level>`: the line number's digits, and before them ` - ` and the logger
-  let j = rest - 6 - level.length;
+  let j = rest - 6 - wordLength;
   for (;;) {
     const c = s.charCodeAt(j - 1);
     if (c < 48 || c > 57) break;
@@ -282,9 +291,8 @@ function textHeaderAt(s: string, ts: number): boolean {
   H.loggerStart = ts + 26;
   H.loggerEnd = j - 3;
   H.level = level;
-  H.levelName = null;
+  H.levelName = levelName;
   H.restStart = rest;
-  return true;
 }
 
 /** textHeaderAt for a level word other than the five names. */
@@ -295,21 +303,7 @@ function textHeaderAnyLevelAt(s: string, ts: number): boolean {
   if (m === null) return false;
   const word = m[1] as string;
   const rest = re.lastIndex;
-  // as in textHeaderAt: the line number's digits before ` - <word> - `, and ` - ` and the logger before them
-  let j = rest - 6 - word.length;
-  for (;;) {
-    const c = s.charCodeAt(j - 1);
-    if (c < 48 || c > 57) break;
-    j--;
-  }
-  H.prefixEnd = ts;
-  H.tsStart = ts;
-  H.timeMs = logTimeMsOfShape(s, ts) ?? Number.NaN;
-  H.loggerStart = ts + 26;
-  H.loggerEnd = j - 3;
-  H.level = levelOfWord(word);
-  H.levelName = isStandardLevel(word) ? null : word;
-  H.restStart = rest;
+  fillTextHeader(s, ts, rest, word.length, levelOfWord(word), isStandardLevel(word) ? null : word);
   return true;
 }
 

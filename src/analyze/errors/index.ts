@@ -196,14 +196,7 @@ interface TallyState {
   readonly other: number;
 }
 
-interface KindIdentity {
-  readonly key: string;
-  readonly type: 'traceback' | 'message';
-  readonly title: string;
-  readonly exception: string | null;
-  readonly frame: string | null;
-  readonly template: string | null;
-}
+type KindIdentity = Pick<ErrorKind, 'key' | 'type' | 'title' | 'exception' | 'frame' | 'template'>;
 
 interface KindState extends KindIdentity {
   readonly logger: string;

@@ -57,7 +57,7 @@ export interface Finished {
   readonly root: string | null;
   /** Its request number, -1 when none. */
   readonly seq: number;
-  /** What its earlier lines (in this job) said, null when it logged none. */
+  /** What its earlier lines (in this job) said, null when it logged none (or no analyzer of the run reads requests). */
   readonly open: OpenFacts | null;
   readonly endpoint: Endpoint;
   /** Reconstructed start: logged − total − max(send, 0) (spec §2.2). */
@@ -113,6 +113,12 @@ export interface LiveContext {
 /** Creates an analyzer: one per run, or one per job (whose states the run merges in file order). */
 export interface AnalyzerFactory<State, Result, Live = never> {
   create(ctx: AnalyzerContext): Analyzer<State, Result, Live>;
+  /**
+   * False: the analyzer reads nothing of the request model (Finished.open, a lifetime's requests
+   * and hung ones). A run of only such analyzers does not keep it: that is per-line work on every
+   * tagged line. Absent means it does read it.
+   */
+  readonly usesRequests?: boolean;
   /** The buffers of a state, to transfer instead of copy when posting it to another thread. */
   transferables?(state: State): ArrayBuffer[];
 }

@@ -160,6 +160,8 @@ export class Engine<K extends AnalyzerName> {
 
   /** This engine reads a job that does not start its log: its first lifetime began before it. */
   private readonly jobStart: boolean;
+  /** Some analyzer of the run reads the request model (contract.ts usesRequests); else lifetimes' request tables stay empty. */
+  private readonly requestModel: boolean;
 
   /**
    * `mode`: 'run' reads a whole input; 'first-job' the first byte range of a log, 'job' any later
@@ -174,6 +176,7 @@ export class Engine<K extends AnalyzerName> {
     this.jobStart = mode === 'job';
     this.ctx = { options, accept: compileFilter(options.filter), job: mode !== 'run' };
     this.analyzers = names.map((n) => [n, registry[n].create(this.ctx) as ErasedAnalyzer]);
+    this.requestModel = names.some((n) => (registry[n] as { usesRequests?: boolean }).usesRequests !== false);
   }
 
   /**
@@ -210,7 +213,7 @@ export class Engine<K extends AnalyzerName> {
     switch (e.kind) {
       case 'continuation': {
         const tags = this.tags;
-        if (e.tag !== null && tags.read(e.tag) && tags.root !== null) log.current.requests.extraLine(tags.root, tags.seq);
+        if (this.requestModel && e.tag !== null && tags.read(e.tag) && tags.root !== null) log.current.requests.extraLine(tags.root, tags.seq);
         // A CRI `P` chunk starts the next record (its tag is that record's): it continues nothing before it.
         if (e.partial === true) return;
         for (const [, a] of this.analyzers) a.onContinuation?.(e, place);
@@ -220,7 +223,7 @@ export class Engine<K extends AnalyzerName> {
         log.unparsed++;
         this.unparsedTotal++;
         const tags = this.tags;
-        if (e.tag !== null && tags.read(e.tag) && tags.root !== null) {
+        if (this.requestModel && e.tag !== null && tags.read(e.tag) && tags.root !== null) {
           // A malformed access line still says the request finished.
           if (e.text.includes(PROCESSED_MARK)) log.current.requests.close(tags.root, tags.seq, null);
           else log.current.requests.extraLine(tags.root, tags.seq);
@@ -259,7 +262,7 @@ export class Engine<K extends AnalyzerName> {
           seq = tags.seq;
         }
         const startMs = requestStartMs(r);
-        const open = root === null ? null : life.requests.close(root, seq, startMs);
+        const open = root === null || !this.requestModel ? null : life.requests.close(root, seq, startMs);
         const endpoint = classifyEndpoint(r.method, r.uri);
         const cutOff = r.dropped && life.shuttingDown;
         const finished = this.finished;
@@ -269,7 +272,7 @@ export class Engine<K extends AnalyzerName> {
         finished.endpoint = endpoint;
         finished.startMs = startMs;
         finished.cutOff = cutOff;
-        this.noteHung(log, life, r, finished);
+        if (this.requestModel) this.noteHung(log, life, r, finished);
         for (const [, a] of this.analyzers) {
           a.onRecord?.(r, place);
           a.onProcessed?.(r as ProcessedRecord, finished, place);
@@ -280,13 +283,13 @@ export class Engine<K extends AnalyzerName> {
         log.received++;
         life.receivedLines++;
         log.debugAccess = true;
-        if (r.tag !== null) {
+        if (this.requestModel && r.tag !== null) {
           tags.readAccess(r.tag);
           if (tags.root !== null) life.requests.line(tags.root, tags.seq, r.file, r.line, t, r.message, 'received', r.method, r.uri, false);
         }
         break;
       case 'connection-lost':
-        if (r.tag !== null && tags.read(r.tag) && tags.root !== null)
+        if (this.requestModel && r.tag !== null && tags.read(r.tag) && tags.root !== null)
           life.requests.line(tags.root, tags.seq, r.file, r.line, t, r.message, 'lost', null, null, severe);
         break;
       case 'startup':
@@ -303,7 +306,7 @@ export class Engine<K extends AnalyzerName> {
             log.version = version;
           }
         }
-        if (r.tag !== null && tags.read(r.tag) && tags.root !== null)
+        if (this.requestModel && r.tag !== null && tags.read(r.tag) && tags.root !== null)
           life.requests.line(tags.root, tags.seq, r.file, r.line, t, msg, 'line', null, null, severe);
       }
     }

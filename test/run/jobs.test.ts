@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DEFAULT_OPTIONS, Engine } from '../../src/analyze/engine.js';
-import { ANALYZER_NAMES } from '../../src/analyze/registry.js';
+import { ANALYZER_NAMES, type AnalyzerName } from '../../src/analyze/registry.js';
 import type { EngineOptions } from '../../src/analyze/contract.js';
 import { inspectSource, orderRotations, type SourceInfo } from '../../src/input/sources.js';
 import { JobMerger, logLabels, runEngine } from '../../src/run/analysis.js';
@@ -61,8 +61,14 @@ async function sourcesOf(paths: readonly string[]): Promise<SourceInfo[]> {
   return Promise.all(orderRotations(paths).map((p) => inspectSource(p)));
 }
 
-async function onePass(sources: readonly SourceInfo[], options: EngineOptions): Promise<unknown> {
-  const engine = new Engine(ANALYZER_NAMES, options);
+interface Outcome {
+  readonly result: Readonly<Record<string, unknown>>;
+  readonly accounting: unknown;
+  readonly startEpochs: unknown;
+}
+
+async function onePass(sources: readonly SourceInfo[], options: EngineOptions, names: readonly AnalyzerName[] = ANALYZER_NAMES): Promise<Outcome> {
+  const engine = new Engine(names, options);
   const outcome = await runEngine(sources, engine, { threads: 1 });
   return { result: engine.finish(), accounting: outcome.accounting, startEpochs: [...outcome.startEpochs] };
 }
@@ -72,14 +78,21 @@ async function onePass(sources: readonly SourceInfo[], options: EngineOptions): 
  * a thread's jobs are not contiguous, as with the shared queue), results through a structured
  * clone with their buffers transferred (as postMessage does), merged a round of `roundJobs` at a time.
  */
-function inJobs(sources: readonly SourceInfo[], options: EngineOptions, jobCount: number, threads: number, roundJobs: number): unknown {
+function inJobs(
+  sources: readonly SourceInfo[],
+  options: EngineOptions,
+  jobCount: number,
+  threads: number,
+  roundJobs: number,
+  names: readonly AnalyzerName[] = ANALYZER_NAMES,
+): Outcome {
   const labels = logLabels(sources);
   const jobs = planJobs(sources, jobCount, (s) => labels.get(s.label) ?? s.label);
-  const engine = new Engine(ANALYZER_NAMES, options);
+  const engine = new Engine(names, options);
   const merger = new JobMerger(engine);
   for (let from = 0; from < jobs.length; from += roundJobs) {
     const round = jobs.slice(from, from + roundJobs);
-    const request = { names: ANALYZER_NAMES, options, jobs: round };
+    const request = { names, options, jobs: round };
     const results: EngineJobsResult[] = [];
     for (let t = threads - 1; t >= 0; t--) {
       let next = t;
@@ -124,6 +137,17 @@ describe('every analyzer: one pass = any jobs, threads and rounds', () => {
       [9, 3, 9],
     ] as const) {
       expect(inJobs(sources, OPTIONS, jobCount, threads, roundJobs), `${jobCount} jobs, ${threads} threads, rounds of ${roundJobs}`).toStrictEqual(want);
+    }
+  });
+
+  // A run of analyzers that do not read requests (stats) keeps no request model (contract.ts usesRequests).
+  test.each(inputs)('%s: each analyzer alone = next to every other (stats alone keeps no request model)', async (_name, paths) => {
+    const sources = await sourcesOf(paths());
+    const all = await onePass(sources, OPTIONS);
+    for (const name of ANALYZER_NAMES) {
+      const alone = await onePass(sources, OPTIONS, [name]);
+      expect(alone, name).toStrictEqual({ ...all, result: { files: all.result['files'], [name]: all.result[name] } });
+      if (name === 'stats') expect(inJobs(sources, OPTIONS, 5, 3, 2, [name]), 'stats in jobs').toStrictEqual(alone);
     }
   });
 

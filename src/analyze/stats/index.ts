@@ -80,5 +80,6 @@ export class StatsAnalyzer implements Analyzer<StatsState, StatsResult, StatsLiv
 
 export const statsAnalyzer = {
   create: (ctx) => new StatsAnalyzer(ctx),
+  usesRequests: false,
   transferables: (s) => tableTransferables(s.table),
 } satisfies AnalyzerFactory<StatsState, StatsResult, StatsLive>;

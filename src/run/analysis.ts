@@ -80,10 +80,11 @@ async function runSequential<K extends AnalyzerName>(sources: readonly SourceInf
   const warnings: string[] = [];
   const startEpochs = new Map<string, number>();
   const followed = hooks.follow ? sources.filter((s) => !s.isStdin).length : 0;
-  const clock = new LogClock(followed);
+  // Only live input reads the clock (onTick, --follow's catch-up): a file read to its end needs no wall time per line.
+  const clock = live ? new LogClock(followed) : null;
   const sink: EventSink = {
     event(e, text) {
-      clock.saw(e.kind === 'continuation' ? null : e.timeMs);
+      clock?.saw(e.kind === 'continuation' ? null : e.timeMs);
       engine.onEvent(e);
       hooks.onEvent?.(e, text);
       hooks.onLine?.();
@@ -91,14 +92,14 @@ async function runSequential<K extends AnalyzerName>(sources: readonly SourceInf
     flush: hooks.flush,
     warning: (m) => warnings.push(m),
   };
-  const timer = live && hooks.onTick ? setInterval(() => hooks.onTick?.(clock.now()), 1000) : undefined;
+  const timer = clock !== null && hooks.onTick ? setInterval(() => hooks.onTick?.(clock.now()), 1000) : undefined;
   try {
     if (hooks.follow) {
       // Followed files never end: read them side by side (each file keeps its own order).
       const signal = hooks.signal ?? new AbortController().signal;
       await Promise.all(
         sources.map((src) =>
-          src.isStdin ? readSourceEvents(src, sink, acc) : followFile(src.name, sink, acc, { signal, onCaughtUp: () => clock.caughtUp() }),
+          src.isStdin ? readSourceEvents(src, sink, acc) : followFile(src.name, sink, acc, { signal, onCaughtUp: () => clock?.caughtUp() }),
         ),
       );
     } else {

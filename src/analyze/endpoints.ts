@@ -676,11 +676,11 @@ function isVersionAt(i: number): boolean {
   return segIs(i, 'r0') || segIs(i, 'unstable');
 }
 
-/** Parse `timeout=<digits>` from a query string (not `timeout_ms`, not other keys). */
-function parseTimeout(query: string): number | null {
-  let at = query.indexOf('timeout=');
+/** Parse `timeout=<digits>` from the query string at `from` in `query` (not `timeout_ms`, not other keys). */
+function parseTimeout(query: string, from: number): number | null {
+  let at = query.indexOf('timeout=', from);
   while (at !== -1) {
-    if (at === 0 || query.charCodeAt(at - 1) === 38 /* & */ || query.charCodeAt(at - 1) === 59 /* ; */) {
+    if (at === from || query.charCodeAt(at - 1) === 38 /* & */ || query.charCodeAt(at - 1) === 59 /* ; */) {
       let end = at + 8;
       let value = 0;
       while (end < query.length) {
@@ -1004,16 +1004,24 @@ function classifyPath(method: string, path: string): Endpoint {
 }
 
 // Direct-mapped memo on (method, raw path without query): repeated paths (/sync,
-// /keys/query, per-room /messages) skip the walk; a miss just overwrites its slot, so
-// unique paths (txn IDs, event IDs) cost no eviction bookkeeping.
+// /keys/query, per-room /messages) skip the walk. A path takes its slot only when it misses
+// twice in a row there (memoPending): about half of all requests have a path seen once (txn
+// IDs, event IDs), and those then cost no copy and evict nothing.
 const MEMO_SIZE = 4096; // power of two
 const MEMO_PATH_CHARS = 1024;
 const memoPath: string[] = new Array<string>(MEMO_SIZE).fill('');
 const memoMethod: string[] = new Array<string>(MEMO_SIZE).fill('');
 const memoEndpoint: (Endpoint | null)[] = new Array<Endpoint | null>(MEMO_SIZE).fill(null);
+/** Hash of the last path that missed in each slot and was not kept. */
+const memoPending = new Int32Array(MEMO_SIZE);
+/** The slot's endpoint with a `timeout=` value, and that value: /sync asks with the same one again and again. */
+const memoTimed: (Endpoint | null)[] = new Array<Endpoint | null>(MEMO_SIZE).fill(null);
+const memoTimeoutMs: number[] = new Array<number>(MEMO_SIZE).fill(-1);
+/** Slot of the last memoised() answer, -1 when it is not in the memo. */
+let memoLastSlot = -1;
 
 /** Cheap hash over the length and a sample of characters (IDs differ at end and middle). */
-function memoSlot(method: string, path: string): number {
+function memoHash(method: string, path: string): number {
   const n = path.length;
   let h = Math.imul(n, 0x9e3779b1) ^ method.charCodeAt(0);
   const tail = n > 16 ? n - 16 : 0;
@@ -1024,20 +1032,46 @@ function memoSlot(method: string, path: string): number {
   for (let i = n >> 2, stop = Math.min(n, (n >> 2) + 8); i < stop; i++) {
     h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
   }
-  return (h ^ (h >>> 15)) & (MEMO_SIZE - 1);
+  return h ^ (h >>> 15);
 }
 
 function memoised(method: string, path: string): Endpoint {
-  const slot = memoSlot(method, path);
+  const hash = memoHash(method, path);
+  const slot = hash & (MEMO_SIZE - 1);
   const hit = memoEndpoint[slot];
-  if (hit !== null && hit !== undefined && memoPath[slot] === path && memoMethod[slot] === method) return hit;
+  if (hit !== null && hit !== undefined && memoPath[slot] === path && memoMethod[slot] === method) {
+    memoLastSlot = slot;
+    return hit;
+  }
+  memoLastSlot = -1;
   const e = classifyPath(method, path);
   if (path.length > MEMO_PATH_CHARS) return e; // rare, and would make the memo as big as the paths
+  if (memoPending[slot] !== hash) {
+    memoPending[slot] = hash;
+    return e;
+  }
   // Copies, so the memo does not keep the input's read blocks alive (core/strings.ts).
   memoPath[slot] = detach(path);
   memoMethod[slot] = detach(method);
   memoEndpoint[slot] = e;
+  memoTimed[slot] = null;
+  memoLastSlot = slot;
   return e;
+}
+
+/** `e` with a `timeout=` value; the memo's slot keeps the last one made. */
+function withTimeout(e: Endpoint, timeoutMs: number): Endpoint {
+  const slot = memoLastSlot;
+  if (slot !== -1) {
+    const kept = memoTimed[slot];
+    if (kept !== null && kept !== undefined && memoTimeoutMs[slot] === timeoutMs) return kept;
+  }
+  const timed: Endpoint = { servlet: e.servlet, route: e.route, area: e.area, longPoll: e.longPoll, timeoutMs };
+  if (slot !== -1) {
+    memoTimed[slot] = timed;
+    memoTimeoutMs[slot] = timeoutMs;
+  }
+  return timed;
 }
 
 function normaliseMethod(method: string): string {
@@ -1054,13 +1088,8 @@ function normaliseMethod(method: string): string {
  */
 export function classifyEndpoint(method: string, uri: string): Endpoint {
   const m = normaliseMethod(method);
-  let path = uri;
-  let query = '';
   const q = uri.indexOf('?');
-  if (q !== -1) {
-    path = uri.slice(0, q);
-    query = uri.slice(q + 1);
-  }
+  let path = q === -1 ? uri : uri.slice(0, q);
   if (path.charCodeAt(0) !== 47 /* / */) {
     // Absolute-form request target, or garbage: keep the path part only.
     const scheme = path.indexOf('://');
@@ -1078,8 +1107,7 @@ export function classifyEndpoint(method: string, uri: string): Endpoint {
     path = path.slice(0, end);
   }
   const e = memoised(m, path);
-  if (query.length === 0) return e;
-  const timeoutMs = parseTimeout(query);
-  if (timeoutMs === null) return e;
-  return { servlet: e.servlet, route: e.route, area: e.area, longPoll: e.longPoll, timeoutMs };
+  if (q === -1) return e;
+  const timeoutMs = parseTimeout(uri, q + 1);
+  return timeoutMs === null ? e : withTimeout(e, timeoutMs);
 }

@@ -374,6 +374,14 @@ describe('timeoutMs and longPoll', () => {
     expect(classifyEndpoint('GET', '/_matrix/client/v3/sync?timeout=7').timeoutMs).toBe(7);
     expect(classifyEndpoint('GET', '/_matrix/client/v3/sync').timeoutMs).toBeNull();
   });
+
+  it('answers each call with its own timeout while the path is memoised (kept after its second miss)', () => {
+    const path = '/_matrix/client/v3/rooms/!memo:example.org/messages';
+    const asked = [7, 7, 7, 8, null, 8, 7, null, 0];
+    const got = asked.map((t) => classifyEndpoint('GET', t === null ? path : `${path}?from=x&timeout=${t}`));
+    expect(got.map((e) => e.timeoutMs)).toEqual(asked);
+    expect(new Set(got.map((e) => e.servlet))).toEqual(new Set(['RoomMessageListRestServlet']));
+  });
 });
 
 describe('unknown paths', () => {

@@ -83,6 +83,24 @@ export function stitchKey(epoch: number, root: string): string {
   return `${epoch}\u0000${root}`;
 }
 
+let lastLog = '';
+let lastEpoch = NaN;
+let lastLifeKey = '';
+
+/**
+ * A lifetime's key in an analyzer's maps: `${log}\u0000${epoch}`. Analyzers look their lifetime up
+ * on every line: the last key is kept, so the lookup reuses one string and its cached hash instead
+ * of building and hashing a new one each time (fds: 9 % of a run).
+ */
+export function lifeKey(log: string, epoch: number): string {
+  if (epoch !== lastEpoch || log !== lastLog) {
+    lastLifeKey = `${log}\u0000${epoch}`;
+    lastLog = log;
+    lastEpoch = epoch;
+  }
+  return lastLifeKey;
+}
+
 export interface Analyzer<State, Result, Live = never> {
   /** Every record (a line with a header), after the engine updated its model. */
   onRecord?(r: LogRecord, at: Place): void;

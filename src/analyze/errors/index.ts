@@ -32,7 +32,7 @@ import { detach } from '../../core/strings.js';
 import type { ContinuationLine, Level, LogRecord, ProcessedRecord } from '../../core/types.js';
 import { formatLogTime } from '../../parse/time.js';
 import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished, Join, LiveContext, Place } from '../contract.js';
-import { stitchKey } from '../contract.js';
+import { lifeKey, stitchKey } from '../contract.js';
 import { versionOf } from '../model/lifetime.js';
 import { TagReader } from '../model/tags.js';
 import { CAUSE_ORDER, causeOf, destinationOf, isCancellation, isInfoFailure, type CauseId } from './causes.js';
@@ -68,10 +68,6 @@ const RANK_LEVEL: readonly Level[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRIT
 
 function rank(l: Level | null): number {
   return l === null ? -1 : LEVEL_RANK[l];
-}
-
-function lifeKey(log: string, epoch: number): string {
-  return `${log}\u0000${epoch}`;
 }
 
 function isChainMarker(text: string): boolean {

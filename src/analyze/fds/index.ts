@@ -17,6 +17,7 @@ import type { ContinuationLine, LogRecord, ProcessedRecord } from '../../core/ty
 import { percent, plural, round1 } from '../../core/format.js';
 import { formatLogTime } from '../../parse/time.js';
 import type { Analyzer, AnalyzerContext, AnalyzerFactory, Finished, Join, LiveContext, Place } from '../contract.js';
+import { lifeKey } from '../contract.js';
 import { classifyEndpoint } from '../endpoints.js';
 import type { EndedLifetime } from '../model/lifetime.js';
 import type { OpenFacts } from '../model/requests.js';
@@ -182,10 +183,6 @@ export interface FdsLive {
     /** A rise of their rate in this lifetime (indirect sign of requests that hang). */
     readonly unloggedRise: UnloggedRise | null;
   }>;
-}
-
-function key(log: string, epoch: number): string {
-  return `${log}\u0000${epoch}`;
 }
 
 /** A log time (`2026-11-22 07:46:33,592`), only its time of day when it is on the day of `sameDayAs`. */
@@ -561,7 +558,7 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
   }
 
   private lifeOf(log: string, epoch: number): LifeFd {
-    const k = key(log, epoch);
+    const k = lifeKey(log, epoch);
     let l = this.raw.get(k);
     if (l === undefined) {
       l = new LifeFd();
@@ -606,7 +603,7 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
   }
 
   onContinuation(c: ContinuationLine, at: Place): void {
-    const l = this.raw.get(key(at.log, at.life.epoch));
+    const l = this.raw.get(lifeKey(at.log, at.life.epoch));
     if (l === undefined || !l.lastSevere || !inWindow(this.ctx.options.filter, l.lastMs)) return;
     const text = c.text;
     if (text.includes(SQLITE_OPEN_ERROR)) noteSpan(l.sqlite, l.lastMs);
@@ -630,7 +627,7 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
   }
 
   onLifetimeEnd(life: EndedLifetime): void {
-    const k = key(life.log, life.epoch);
+    const k = lifeKey(life.log, life.epoch);
     const raw = this.raw.get(k) ?? new LifeFd();
     this.raw.delete(k);
     if (!this.order.includes(life.log)) this.order.push(life.log);
@@ -652,7 +649,7 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
     for (const s of next.raw) {
       const epoch = s.epoch + join.epochBase;
       const l = lifeFromState(s);
-      const k = key(s.log, epoch);
+      const k = lifeKey(s.log, epoch);
       const mine = this.raw.get(k);
       if (mine !== undefined && join.continues && epoch === join.epochBase) mine.merge(l);
       else this.raw.set(k, l);
@@ -684,7 +681,7 @@ export class FdsAnalyzer implements Analyzer<FdsState, FdsResult, FdsLive> {
     const logs: Array<FdsLive['logs'][number]> = [];
     const stuckMs = this.ctx.options.stuckAfterSec * 1000;
     for (const life of now.current) {
-      const raw = this.raw.get(key(life.log, life.epoch));
+      const raw = this.raw.get(lifeKey(life.log, life.epoch));
       let hungNow = 0;
       for (const f of life.requests.open.values()) {
         const s = openStartMs(f, life);

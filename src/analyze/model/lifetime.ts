@@ -77,7 +77,9 @@ export class Lifetime {
   firstMs: number | null = null;
   lastMs: number | null = null;
   first: LinePlace | null = null;
-  last: LinePlace | null = null;
+  /** The last record's place, as two fields: noteRecord runs on every line (see `last`). */
+  private lastFile: string | null = null;
+  private lastLine = 0;
   shutdown: ShutdownInfo | null = null;
   version: string | null = null;
   records = 0;
@@ -95,7 +97,8 @@ export class Lifetime {
   noteRecord(file: string, line: number, timeMs: number | null): void {
     this.records++;
     if (this.first === null) this.first = { file, line };
-    this.last = { file, line };
+    this.lastFile = file;
+    this.lastLine = line;
     if (timeMs !== null) {
       if (this.firstMs === null || timeMs < this.firstMs) this.firstMs = timeMs;
       if (this.lastMs === null || timeMs > this.lastMs) this.lastMs = timeMs;
@@ -122,6 +125,15 @@ export class Lifetime {
     } else if (mark === 'signal' && this.shutdown.signal === null) {
       this.shutdown.signal = detach(SIGNAL_RE.exec(msg)?.[1] ?? 'a signal');
     }
+  }
+
+  get last(): LinePlace | null {
+    return this.lastFile === null ? null : { file: this.lastFile, line: this.lastLine };
+  }
+
+  set last(p: LinePlace | null) {
+    this.lastFile = p === null ? null : p.file;
+    this.lastLine = p === null ? 0 : p.line;
   }
 
   /** The shutdown had begun before this point of the lifetime. */

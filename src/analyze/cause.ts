@@ -30,6 +30,24 @@ export function splitTimes(
   if (cpuUserSec === null && cpuSysSec === null && dbSchedSec === null && dbTxnSec === null) {
     return { totalSec, cpuSec: 0, dbPoolSec: 0, dbTxnSec: 0, waitingSec: totalSec, dbParallel: false, verdict: 'waiting' };
   }
+  splitParts(totalSec, cpuUserSec, cpuSysSec, dbSchedSec, dbTxnSec);
+  const { cpuSec, dbPoolSec, txnSec, waitingSec } = parts;
+  return {
+    totalSec,
+    cpuSec,
+    dbPoolSec,
+    dbTxnSec: txnSec,
+    waitingSec,
+    dbParallel: parts.dbParallel,
+    verdict: largestPart(cpuSec, dbPoolSec, txnSec, waitingSec),
+  };
+}
+
+/** The last split's parts, reused: accountedSecOf runs on every long-poll line and keeps no split. */
+const parts = { cpuSec: 0, dbPoolSec: 0, txnSec: 0, waitingSec: 0, dbParallel: false };
+
+/** Fills `parts` (not every timing null; `totalSec` ≥ 0). */
+function splitParts(totalSec: number, cpuUserSec: number | null, cpuSysSec: number | null, dbSchedSec: number | null, dbTxnSec: number | null): void {
   let cpuSec = nonNegative(cpuUserSec) + nonNegative(cpuSysSec);
   let dbPoolSec = nonNegative(dbSchedSec);
   let txnSec = nonNegative(dbTxnSec);
@@ -46,7 +64,11 @@ export function splitTimes(
   } else {
     waitingSec = totalSec - partsSec;
   }
-  return { totalSec, cpuSec, dbPoolSec, dbTxnSec: txnSec, waitingSec, dbParallel, verdict: largestPart(cpuSec, dbPoolSec, txnSec, waitingSec) };
+  parts.cpuSec = cpuSec;
+  parts.dbPoolSec = dbPoolSec;
+  parts.txnSec = txnSec;
+  parts.waitingSec = waitingSec;
+  parts.dbParallel = dbParallel;
 }
 
 function nonNegative(v: number | null): number {
@@ -72,4 +94,11 @@ function largestPart(cpuSec: number, dbPoolSec: number, dbTxnSec: number, waitin
 /** Seconds the line accounts for (CPU and DB, pool waits included): server-side load, not idle waiting. */
 export function accountedSec(c: CauseSplit): number {
   return c.cpuSec + c.dbPoolSec + c.dbTxnSec;
+}
+
+/** accountedSec(causeSplit(r)), without building the split. */
+export function accountedSecOf(r: ProcessedRecord): number {
+  if (r.cpuUserSec === null && r.cpuSysSec === null && r.dbSchedSec === null && r.dbTxnSec === null) return 0;
+  splitParts(r.totalSec > 0 ? r.totalSec : 0, r.cpuUserSec, r.cpuSysSec, r.dbSchedSec, r.dbTxnSec);
+  return parts.cpuSec + parts.dbPoolSec + parts.txnSec;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { accountedSec, causeSplit } from '../../src/analyze/cause.js';
+import { accountedSec, accountedSecOf, causeSplit } from '../../src/analyze/cause.js';
 import { processed } from './factories.js';
 
 function sumOf(c: { cpuSec: number; dbPoolSec: number; dbTxnSec: number; waitingSec: number }): number {
@@ -53,5 +53,21 @@ describe('causeSplit', () => {
   test('accountedSec is the CPU + DB share', () => {
     const c = causeSplit(processed({ totalSec: 10, cpuUserSec: 1, dbSchedSec: 2, dbTxnSec: 3 }));
     expect(accountedSec(c)).toBeCloseTo(6, 9);
+  });
+
+  test('accountedSecOf is accountedSec(causeSplit) to the bit, without a split', () => {
+    const lines = [
+      { totalSec: 10, cpuUserSec: 1, dbSchedSec: 2, dbTxnSec: 3 },
+      { totalSec: 3, cpuUserSec: 0.5, cpuSysSec: 0.5, dbSchedSec: 2, dbTxnSec: 4 },
+      { totalSec: 0.001, cpuUserSec: 0.002, cpuSysSec: 0 },
+      { totalSec: 30.017, cpuUserSec: 0.013, cpuSysSec: 0.007, dbSchedSec: 0.001, dbTxnSec: 0.019 },
+      { totalSec: 7, cpuUserSec: null, cpuSysSec: null, dbSchedSec: null, dbTxnSec: null },
+      { totalSec: -1, cpuUserSec: -0.5, dbTxnSec: 0.3 },
+      { totalSec: 0, cpuUserSec: 0, cpuSysSec: 0, dbSchedSec: 0, dbTxnSec: 0 },
+    ];
+    for (const l of lines) {
+      const r = processed(l);
+      expect(Object.is(accountedSecOf(r), accountedSec(causeSplit(r))), JSON.stringify(l)).toBe(true);
+    }
   });
 });

@@ -4,7 +4,7 @@
  * normal, not slow.
  */
 import type { ProcessedRecord } from '../../core/types.js';
-import { accountedSec, causeSplit } from '../cause.js';
+import { accountedSecOf, causeSplit } from '../cause.js';
 import { keepText, keepTextOrNull } from '../../core/strings.js';
 import type { WaitFacts } from '../model/waits.js';
 import type { CauseSplit, SlowFinding } from '../types.js';
@@ -46,7 +46,7 @@ export type DurationClass = 'fast' | 'slow' | 'long-poll';
 export function classifyDuration(ep: LongPollInfo, r: ProcessedRecord, thresholdSec: number): DurationClass {
   const kind = longPollKind(ep, r.totalSec);
   if (kind === null || kind === 'overrun') return r.totalSec >= thresholdSec ? 'slow' : 'fast';
-  if (r.totalSec >= thresholdSec && accountedSec(causeSplit(r)) >= thresholdSec) return 'slow';
+  if (r.totalSec >= thresholdSec && accountedSecOf(r) >= thresholdSec) return 'slow';
   return kind === 'normal' ? 'long-poll' : 'fast';
 }
 

@@ -310,7 +310,7 @@ class Kind {
 interface ReqEntry {
   readonly root: string;
   readonly file: string;
-  readonly line: number;
+  line: number;
   readonly firstMs: number | null;
   /** [kind key, first time in this request, CancelledError lines]. */
   kinds: Array<[string, number | null, number]>;
@@ -320,10 +320,124 @@ interface ReqEntry {
   lostMs: number | null;
 }
 
+/**
+ * The requests of one log and lifetime in a job's state, as columns (one row per entry, in table
+ * order): tens of thousands of entries as objects made the errors state of a job on the bench's
+ * adversarial log 8 MB serialized, and each copied its kinds' keys. A null time is a 0 with its
+ * bit set in `flags` (row) or `kindNull` (row's kind).
+ */
 interface ReqState {
   readonly log: string;
   readonly epoch: number;
-  readonly entries: readonly ReqEntry[];
+  readonly roots: readonly string[];
+  readonly files: readonly string[];
+  readonly fileOf: Uint32Array;
+  readonly lines: Float64Array;
+  readonly firstMs: Float64Array;
+  /** Per row: FIRST_NULL, LOST_NULL, FINISHED bits. */
+  readonly flags: Uint8Array;
+  readonly servlets: readonly string[];
+  /** Index into servlets, or -1 (null). */
+  readonly servletOf: Int32Array;
+  readonly lostMs: Float64Array;
+  /** Row i's kinds are kindOf etc. from kindsFrom[i] to kindsFrom[i + 1]. */
+  readonly kindsFrom: Uint32Array;
+  /** Index into the state's kindKeys. */
+  readonly kindOf: Uint32Array;
+  readonly kindFirstMs: Float64Array;
+  /** 1 where the kind's first time is null. */
+  readonly kindNull: Uint8Array;
+  readonly kindCancelled: Float64Array;
+}
+
+const FIRST_NULL = 1;
+const LOST_NULL = 2;
+const FINISHED = 4;
+
+/** Indexes of strings in a list, for ReqState's tables. */
+class StringTable {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  indexOf(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+/** One lifetime's entries as columns (see ReqState); `kindKeys` numbers the kinds' keys. */
+function reqState(log: string, epoch: number, entries: readonly ReqEntry[], kindKeys: StringTable): ReqState {
+  const n = entries.length;
+  let kindCount = 0;
+  for (const e of entries) kindCount += e.kinds.length;
+  const files = new StringTable();
+  const servlets = new StringTable();
+  const s: ReqState = {
+    log,
+    epoch,
+    roots: entries.map((e) => e.root),
+    files: files.list,
+    fileOf: new Uint32Array(n),
+    lines: new Float64Array(n),
+    firstMs: new Float64Array(n),
+    flags: new Uint8Array(n),
+    servlets: servlets.list,
+    servletOf: new Int32Array(n),
+    lostMs: new Float64Array(n),
+    kindsFrom: new Uint32Array(n + 1),
+    kindOf: new Uint32Array(kindCount),
+    kindFirstMs: new Float64Array(kindCount),
+    kindNull: new Uint8Array(kindCount),
+    kindCancelled: new Float64Array(kindCount),
+  };
+  let k = 0;
+  entries.forEach((e, i) => {
+    s.fileOf[i] = files.indexOf(e.file);
+    s.lines[i] = e.line;
+    s.firstMs[i] = e.firstMs ?? 0;
+    s.lostMs[i] = e.lostMs ?? 0;
+    s.flags[i] = (e.firstMs === null ? FIRST_NULL : 0) | (e.lostMs === null ? LOST_NULL : 0) | (e.finished ? FINISHED : 0);
+    s.servletOf[i] = e.servlet === null ? -1 : servlets.indexOf(e.servlet);
+    s.kindsFrom[i] = k;
+    for (const [key, firstMs, cancelled] of e.kinds) {
+      s.kindOf[k] = kindKeys.indexOf(key);
+      s.kindFirstMs[k] = firstMs ?? 0;
+      s.kindNull[k] = firstMs === null ? 1 : 0;
+      s.kindCancelled[k] = cancelled;
+      k++;
+    }
+  });
+  s.kindsFrom[n] = k;
+  return s;
+}
+
+/** Row `i` of a ReqState as an entry; `key` and `file` give the strings to share for its kinds' keys and its file. */
+function reqEntryAt(s: ReqState, i: number, key: (k: number) => string, file: (f: string) => string): ReqEntry {
+  const servlet = s.servletOf[i]!;
+  const flags = s.flags[i]!;
+  const kinds: Array<[string, number | null, number]> = [];
+  for (let k = s.kindsFrom[i]!; k < s.kindsFrom[i + 1]!; k++)
+    kinds.push([key(s.kindOf[k]!), s.kindNull[k] === 1 ? null : s.kindFirstMs[k]!, s.kindCancelled[k]!]);
+  return {
+    root: s.roots[i]!,
+    file: file(s.files[s.fileOf[i]!]!),
+    line: s.lines[i]!,
+    firstMs: flags & FIRST_NULL ? null : s.firstMs[i]!,
+    kinds,
+    finished: (flags & FINISHED) !== 0,
+    servlet: servlet < 0 ? null : s.servlets[servlet]!,
+    lostMs: flags & LOST_NULL ? null : s.lostMs[i]!,
+  };
+}
+
+function reqStateBuffers(s: ReqState): ArrayBuffer[] {
+  const arrays = [s.fileOf, s.lines, s.firstMs, s.flags, s.servletOf, s.lostMs, s.kindsFrom, s.kindOf, s.kindFirstMs, s.kindNull, s.kindCancelled];
+  return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
@@ -408,6 +522,8 @@ export interface ErrorsState {
   readonly byLevel: readonly number[];
   readonly droppedLines: number;
   readonly requests: readonly ReqState[];
+  /** The kinds' keys the requests' columns name by index. */
+  readonly kindKeys: readonly string[];
   readonly early: readonly EarlyState[];
   readonly groups: ReadonlyArray<readonly [string, GroupState]>;
   readonly orphans: ReadonlyArray<{ readonly log: string; readonly list: readonly Orphan[]; readonly end: OrphanEnd }>;
@@ -423,6 +539,8 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
   /** lifeKey → root → entry. */
   private readonly requests = new Map<string, Map<string, ReqEntry>>();
   private requestCount = 0;
+  /** The files of merged requests, one string each (a few: the inputs). */
+  private readonly fileNames = new Map<string, string>();
   private readonly pending = new Map<string, Pending>();
   /** The last record of each log, for a traceback under a line that was not an error itself. */
   private readonly lastRec = new Map<string, { r: LogRecord; at: Place }>();
@@ -682,17 +800,21 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
 
   toState(): ErrorsState {
     for (const log of [...this.pending.keys()]) this.finishPending(log);
+    const kinds = [...this.kinds.values()];
+    const kindKeys = new StringTable();
+    for (const k of kinds) kindKeys.indexOf(k.id.key);
     const requests: ReqState[] = [];
     for (const [lk, table] of this.requests) {
       const [log = '', epoch = '0'] = lk.split('\u0000');
-      requests.push({ log, epoch: Number(epoch), entries: [...table.values()] });
+      requests.push(reqState(log, Number(epoch), [...table.values()], kindKeys));
     }
     return {
-      kinds: [...this.kinds.values()].map((k) => k.toState()),
+      kinds: kinds.map((k) => k.toState()),
       lines: this.lines,
       byLevel: this.byLevel,
       droppedLines: this.droppedLines,
       requests,
+      kindKeys: kindKeys.list,
       early: [...this.early].map(([log, e]) => e.toState(log)),
       groups: [...this.groups].map(
         ([k, g]) => [k, { rec: g.rec, reader: g.reader.toState(), lines: g.lines, complete: g.reader.complete, chainPending: g.chainPending }] as const,
@@ -737,7 +859,18 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
       const table = this.requests.get(lifeKey(join.log, base));
       if (table !== undefined) for (const e of table.values()) if (!e.finished) this.finishFromNext(e, base, early, join);
     }
-    // next's requests; those of the continued lifetime may be this side's too
+    // next's requests; those of the continued lifetime may be this side's too. Their kinds' keys
+    // and files are this side's strings (not a copy per entry).
+    const kindKey = (k: number): string => {
+      const key = next.kindKeys[k]!;
+      return this.kinds.get(key)?.id.key ?? key;
+    };
+    const fileName = (f: string): string => {
+      const mine = this.fileNames.get(f);
+      if (mine !== undefined) return mine;
+      this.fileNames.set(f, f);
+      return f;
+    };
     for (const rs of next.requests) {
       const epoch = rs.epoch + base;
       const lk = lifeKey(rs.log, epoch);
@@ -747,8 +880,9 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
         this.requests.set(lk, table);
       }
       const continued = join.continues && rs.log === join.log && epoch === base;
-      for (const n of rs.entries) {
-        const entry: ReqEntry = { ...n, line: n.line + join.lineBase, kinds: n.kinds.map(([k, t, c]) => [k, t, c]) };
+      for (let i = 0; i < rs.roots.length; i++) {
+        const entry = reqEntryAt(rs, i, kindKey, fileName);
+        entry.line += join.lineBase;
         if (continued && entry.finished) {
           // its lines before this job may say the client left (the engine's facts: join.stitches)
           const before = join.stitches.get(stitchKey(epoch, entry.root));
@@ -1037,5 +1171,8 @@ function exampleLines(rec: Rec, message: string, extra: readonly string[], lines
 
 export const errorsAnalyzer = {
   create: (ctx) => new ErrorsAnalyzer(ctx),
-  transferables: (s) => s.early.flatMap((e) => [e.seqs.buffer, e.methodOf.buffer, e.servletOf.buffer] as ArrayBuffer[]),
+  transferables: (s) => [
+    ...s.early.flatMap((e) => [e.seqs.buffer, e.methodOf.buffer, e.servletOf.buffer] as ArrayBuffer[]),
+    ...s.requests.flatMap(reqStateBuffers),
+  ],
 } satisfies AnalyzerFactory<ErrorsState, ErrorsResult, ErrorsLive>;

@@ -414,7 +414,11 @@ export interface FollowOptions {
   readonly signal: AbortSignal;
   /** Called after each batch of new data (for live redraws and summaries). */
   readonly onBatch?: () => void;
-  /** Called once, the first time the file has been read to its end (what follows is new lines). */
+  /**
+   * Called once, when the file has been read as far as it reached when it was opened, or to an end
+   * or a rotation before that: what follows is new lines (also when they were already written by
+   * the time the old ones were read, so no read ever found the end in between).
+   */
   readonly onCaughtUp?: () => void;
   /** Called when the file was rotated (renamed or truncated) and reading restarted on the new file. */
   readonly onRotate?: (how: 'renamed' | 'truncated') => void;
@@ -491,6 +495,8 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
     return asStream();
   }
   let fileId = fileIdOf(stat);
+  /** How far the file reached when it was opened: the lines after it are new. */
+  const openedBytes = stat.size;
   let splitter = parsingSplitter(path, sink, acc, parser);
   let pos = 0;
   const buf = Buffer.allocUnsafe(FOLLOW_READ_BYTES);
@@ -509,6 +515,7 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
       total += bytesRead;
       rememberTail(chunk);
       splitter.push(chunk);
+      if (pos >= openedBytes) reachedEnd();
       const waiting = sink.flush?.();
       if (waiting) await waiting;
     }
@@ -547,6 +554,8 @@ export async function followFile(path: string, sink: EventSink, acc: LineAccount
   /** Read the file (the new one, or the rewritten one) again from its start. */
   function startOver(reason: 'renamed' | 'truncated'): void {
     splitter.end();
+    // the old file was read to its end (or rewritten): the next one holds new lines
+    reachedEnd();
     pos = 0;
     tailLength = 0;
     head = undefined;

@@ -2,9 +2,10 @@
  * "Now" in log time while input is live (a pipe, a followed file): the newest log time plus the
  * wall time since that line was read, so open requests keep ageing while nothing is written
  * (Synapse buffers INFO lines for up to 5 s, spec §1.5, and an idle or hung server writes
- * nothing). A followed file is live only once it has grown after synlog read it to its end: a
- * finished log (yesterday's, a copy) that is followed never gets new lines, and its clock stays
- * at its last line, so a request open at its end does not age into "stuck" on the wall clock.
+ * nothing). A followed file is live only once a line comes from past where it ended when synlog
+ * opened it (input/reader.ts onCaughtUp): a finished log (yesterday's, a copy) that is followed
+ * never gets new lines, and its clock stays at its last line, so a request open at its end does
+ * not age into "stuck" on the wall clock.
  */
 export class LogClock {
   private lastLogMs: number | null = null;
@@ -22,7 +23,7 @@ export class LogClock {
     this.running = followedFiles === 0;
   }
 
-  /** A followed file was read to its end for the first time (later growth is new lines). */
+  /** A followed file was read as far as it reached when it was opened (later lines are new). */
   caughtUp(): void {
     if (this.catchingUp > 0) this.catchingUp--;
   }

@@ -65,6 +65,29 @@ describe('followFile', () => {
     expect(rotations).toEqual(['truncated']);
   });
 
+  test('lines written while the first ones are read are new lines, though no read found the end between them', async () => {
+    const path = join(dir, 'growing.log');
+    writeFileSync(path, lines(1, 3));
+    const seen: string[] = [];
+    const controller = new AbortController();
+    const following = followFile(
+      path,
+      {
+        event: (e) => {
+          seen.push(e.kind === 'continuation' ? '-' : String(e.tag));
+          // Synapse writes on before synlog's next read: that read goes straight on into the new lines
+          if (e.kind !== 'continuation' && e.tag === 'GET-3') appendFileSync(path, lines(4, 5));
+        },
+      },
+      newAccounting(),
+      { signal: controller.signal, pollMs: 60_000, onCaughtUp: () => seen.push('caught up') },
+    );
+    await until(() => seen.length >= 6);
+    controller.abort();
+    await following;
+    expect(seen).toEqual(['GET-1', 'GET-2', 'GET-3', 'caught up', 'GET-4', 'GET-5']);
+  });
+
   test('copytruncate to a shorter file, then appends: read from its start', async () => {
     const path = join(dir, 'shorter.log');
     writeFileSync(path, lines(1, 5));

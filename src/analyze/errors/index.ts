@@ -28,6 +28,7 @@
  * of at most EXAMPLE_LINE_MAX characters.
  */
 import { SecondRing } from '../second-ring.js';
+import { SeqBitset } from '../seq-bitset.js';
 import { detach } from '../../core/strings.js';
 import type { ContinuationLine, Level, LogRecord, ProcessedRecord } from '../../core/types.js';
 import { formatLogTime } from '../../parse/time.js';
@@ -459,12 +460,16 @@ interface EarlyState {
   readonly lost: ReadonlyArray<readonly [number, number]>;
 }
 
+const FIRST_METHODS = 8;
+
 /** Builds an EarlyState as the job reads (see there). */
 class EarlyList {
   private readonly seqs: number[] = [];
   private readonly methodOf: number[] = [];
   private readonly servletOf: number[] = [];
   private readonly methods = new Map<string, number>();
+  /** The first FIRST_METHODS keys of `methods` (their index is their value). */
+  private readonly firstMethods: string[] = [];
   private readonly servlets = new Map<string, number>();
   private readonly named: Array<[number, string]> = [];
   private readonly lost: Array<[number, number]> = [];
@@ -473,18 +478,32 @@ class EarlyList {
     return this.seqs.length;
   }
 
+  /** The index of a numbered root's method, or -1 (then the root is listed by name). */
+  private methodIndex(root: string, seq: number): number {
+    if (seq < 0) return -1;
+    // seq >= 0: the root is `NAME-N` (TagReader); a number written with leading zeros is not `seq`
+    const dash = root.indexOf('-');
+    if (dash < 0 || (root.charCodeAt(dash + 1) === 48 && root.length > dash + 2)) return -1;
+    // every Processed line comes here: the few common methods are found without slicing the root
+    const first = this.firstMethods;
+    for (let m = 0; m < first.length; m++) {
+      const name = first[m]!;
+      if (name.length === dash && root.startsWith(name)) return m;
+    }
+    const name = root.slice(0, dash);
+    let method = this.methods.get(name) ?? -1;
+    if (method < 0 && this.methods.size < 0xffff) {
+      method = this.methods.size;
+      const kept = detach(name);
+      this.methods.set(kept, method);
+      if (first.length < FIRST_METHODS) first.push(kept);
+    }
+    return method;
+  }
+
   add(root: string, seq: number, servlet: string, lostMs: number | null): void {
     const i = this.seqs.length;
-    const suffix = seq >= 0 ? `-${seq}` : '';
-    let method = -1;
-    if (seq >= 0 && root.endsWith(suffix)) {
-      const name = root.slice(0, root.length - suffix.length);
-      method = this.methods.get(name) ?? -1;
-      if (method < 0 && this.methods.size < 0xffff) {
-        method = this.methods.size;
-        this.methods.set(detach(name), method);
-      }
-    }
+    const method = this.methodIndex(root, seq);
     if (method < 0) {
       this.seqs.push(-1);
       this.methodOf.push(0);
@@ -544,11 +563,23 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
   private readonly pending = new Map<string, Pending>();
   /** The last record of each log, for a traceback under a line that was not an error itself. */
   private readonly lastRec = new Map<string, { r: LogRecord; at: Place }>();
+  /** lastRec's entry onRecord used last (most runs read one log). */
+  private lastRecLog: string | null = null;
+  private lastRecOfLog: { r: LogRecord; at: Place } | undefined = undefined;
   /** Open `twisted` stderr tracebacks, by lifeKey. */
   private readonly groups = new Map<string, Group>();
   /** In a job: deferred `twisted` lines per log, while their reading could depend on an earlier job. */
   private readonly orphans = new Map<string, { list: Orphan[]; end: OrphanEnd | null; target: Orphan | null }>();
   private readonly early = new Map<string, EarlyList>();
+  /** The log and list onProcessed used last (one log runs for millions of lines). */
+  private lastEarlyLog: string | null = null;
+  private lastEarly: EarlyList | undefined = undefined;
+  /**
+   * The numbers of the requests in `requests` (any lifetime), and how many have none: onProcessed's
+   * filter (a false hit only costs the lookup). Bits over the numbers' span: ≤ 1.25 MB per 10 M.
+   */
+  private readonly entrySeqs = new SeqBitset();
+  private unnumberedEntries = 0;
   private readonly tags = new TagReader();
   private readonly sinceMs: number | null;
   private readonly untilMs: number | null;
@@ -565,12 +596,16 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
     if (this.pending.size > 0) this.finishPending(log);
     const kind = r.kind;
     if (kind === 'processed' || kind === 'received') return;
-    const last = this.lastRec.get(log);
-    if (last === undefined) this.lastRec.set(log, { r, at });
-    else {
+    let last = this.lastRecLog === log ? this.lastRecOfLog : this.lastRec.get(log);
+    if (last === undefined) {
+      last = { r, at };
+      this.lastRec.set(log, last);
+    } else {
       last.r = r;
       last.at = at;
     }
+    this.lastRecLog = log;
+    this.lastRecOfLog = last;
     if (kind === 'startup') return;
     if (r.logger === TWISTED && this.twisted(r, at)) return;
     if (!this.interesting(r)) return;
@@ -601,7 +636,10 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
   onProcessed(r: ProcessedRecord, req: Finished, at: Place): void {
     const root = req.root;
     if (root === null) return;
-    const e = this.requests.get(lifeKey(at.log, at.life.epoch))?.get(root);
+    // Few requests log errors: the bitset rules out most Processed lines without a lookup by root.
+    const seq = req.seq;
+    const maybe = seq >= 0 ? this.entrySeqs.has(seq) : this.unnumberedEntries > 0;
+    const e = maybe ? this.requests.get(lifeKey(at.log, at.life.epoch))?.get(root) : undefined;
     if (e !== undefined) {
       if (!e.finished) {
         e.finished = true;
@@ -611,13 +649,15 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
       return;
     }
     if (!this.ctx.job || at.life.epoch !== 0) return;
-    let early = this.early.get(at.log);
+    let early = this.lastEarlyLog === at.log ? this.lastEarly : this.early.get(at.log);
     if (early === undefined) {
       early = new EarlyList();
       this.early.set(at.log, early);
     }
+    this.lastEarlyLog = at.log;
+    this.lastEarly = early;
     if (early.length >= EARLY_MAX) return;
-    early.add(root, req.seq, req.endpoint.servlet, req.open?.clientLostMs ?? null);
+    early.add(root, seq, req.endpoint.servlet, req.open?.clientLostMs ?? null);
   }
 
   onLifetimeEnd(life: { readonly log: string; readonly epoch: number }): void {
@@ -765,7 +805,7 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
     if (dest !== null) kind.dests.add(dest);
     if (id.type === 'traceback' && reader !== null) kind.messages.add(messageTemplate(exceptionValue(reader.exception)));
     const tags = this.tags;
-    if (rec.tag !== null && tags.read(rec.tag) && tags.root !== null) this.noteRequest(kind, rec, tags.root, cancelled);
+    if (rec.tag !== null && tags.read(rec.tag) && tags.root !== null) this.noteRequest(kind, rec, tags.root, tags.seq, cancelled);
     else kind.contexts.add(rec.tag === null ? '(none)' : contextName(rec.tag));
     const ex: ExampleState = { log: rec.log, file: rec.file, line: rec.line, epoch: rec.epoch, timeMs: rec.timeMs, tag: rec.tag, lines: [], omittedLines: 0 };
     if (earlier(ex, kind.example)) {
@@ -774,7 +814,7 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
     }
   }
 
-  private noteRequest(kind: Kind, rec: Rec, root: string, cancelled: boolean): void {
+  private noteRequest(kind: Kind, rec: Rec, root: string, seq: number, cancelled: boolean): void {
     const lk = lifeKey(rec.log, rec.epoch);
     let table = this.requests.get(lk);
     if (table === undefined) {
@@ -790,10 +830,16 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
       e = { root: detach(root), file: detach(rec.file), line: rec.line, firstMs: rec.timeMs, kinds: [], finished: false, servlet: null, lostMs: null };
       table.set(e.root, e);
       this.requestCount++;
+      this.noteEntrySeq(seq);
     }
     const k = e.kinds.find((x) => x[0] === kind.id.key);
     if (k === undefined) e.kinds.push([kind.id.key, rec.timeMs, cancelled ? 1 : 0]);
     else if (cancelled) k[2]++;
+  }
+
+  private noteEntrySeq(seq: number): void {
+    if (seq >= 0) this.entrySeqs.add(seq);
+    else this.unnumberedEntries++;
   }
 
   // ---- state and merge --------------------------------------------------------------------------
@@ -899,6 +945,9 @@ export class ErrorsAnalyzer implements Analyzer<ErrorsState, ErrorsResult, Error
           }
           table.set(entry.root, entry);
           this.requestCount++;
+          // roots of entries are request tags (noteRequest): reading one again gives its number
+          this.tags.read(entry.root);
+          this.noteEntrySeq(this.tags.seq);
           continue;
         }
         for (const [key, t, c] of entry.kinds) {

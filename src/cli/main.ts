@@ -61,7 +61,9 @@ const cli = yargs(normaliseArgv(hideBin(process.argv)))
   .fail((msg, err, y) => {
     // Usage problems: one line plus a pointer to --help, never a stack trace.
     if (err && !msg) throw err;
-    process.stderr.write(`synlog: ${msg ?? err?.message}\nRun 'synlog --help' for usage.\n`);
+    // (yargs puts some on several lines: "Invalid values:\n  Argument: level, …")
+    const text = (msg ?? err?.message ?? '').replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`synlog: ${text}\nRun 'synlog --help' for usage.\n`);
     void y;
     process.exit(EXIT_USAGE);
   });

@@ -128,3 +128,14 @@ describe('each command takes only its own options', () => {
     it(`${command} ${option} is refused`, () => refused([command, option, 'x', LOG], `Unknown argument: ${option.slice(2)}`));
   }
 });
+
+describe('levels as the log writes them', () => {
+  it('errors --level WARNING is errors --level warning; a level that is none is refused', async () => {
+    const lower = await runCli(['errors', '--level', 'warning', LOG]);
+    const upper = await runCli(['errors', '--level', 'WARNING', LOG]);
+    expect(upper.code).toBe(0);
+    expect(upper.stdout).toBe(lower.stdout);
+    expect(upper.stdout).toContain('kinds');
+    await refused(['errors', '--level', 'LOUD', LOG], /level/);
+  });
+});

@@ -161,6 +161,8 @@ export const errorsCommand = makeCommand(
       y
         .option('level', {
           choices: ['info', 'warning', 'error', 'critical'] as const,
+          // the log writes levels in capitals: `--level WARNING` is what people type
+          coerce: (level: string) => level.toLowerCase() as 'info' | 'warning' | 'error' | 'critical',
           default: 'info' as const,
           describe: "lowest level shown ('info': also the failures Synapse logs at INFO)",
         })
